@@ -1,0 +1,1 @@
+//! Criterion benchmarks of the SCIM toolkit; run with `cargo bench -p scim-benches`.

@@ -1,0 +1,1 @@
+//! Examples of hosting and using the SCIM toolkit; see the `examples/` targets.
