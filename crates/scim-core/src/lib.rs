@@ -1,4 +1,13 @@
-//! RFC 7643 core schema: schemas, registry, resources, messages, errors and validation.
+//! RFC 7643 core schema for SCIM 2.0: schema definitions and the registry, resources,
+//! messages, errors, validation and projection.
+//!
+//! ```
+//! use scim_core::registry::SchemaRegistry;
+//!
+//! let registry = SchemaRegistry::builtin();
+//! let users = registry.resource_type("Users").unwrap();
+//! assert_eq!(users.name, "User");
+//! ```
 
 #![cfg_attr(
     not(test),
@@ -9,3 +18,13 @@
         clippy::indexing_slicing
     )
 )]
+
+pub mod compat;
+pub mod error;
+pub mod registry;
+pub mod schema;
+
+pub use compat::{Compat, Quirk};
+pub use error::{ScimError, ScimType};
+pub use registry::{Resolved, ResourceType, SchemaRegistry};
+pub use schema::{AttributeDef, AttributeType, Schema};
