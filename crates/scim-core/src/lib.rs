@@ -21,6 +21,7 @@
 
 pub mod compat;
 pub mod error;
+pub mod message;
 pub mod registry;
 pub mod schema;
 
