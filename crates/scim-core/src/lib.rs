@@ -23,7 +23,9 @@ pub mod compat;
 pub mod error;
 pub mod message;
 pub mod registry;
+pub mod resource;
 pub mod schema;
+pub mod value;
 
 pub use compat::{Compat, Quirk};
 pub use error::{ScimError, ScimType};
