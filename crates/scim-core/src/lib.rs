@@ -25,6 +25,7 @@ pub mod message;
 pub mod registry;
 pub mod resource;
 pub mod schema;
+pub mod validate;
 pub mod value;
 
 pub use compat::{Compat, Quirk};
