@@ -22,6 +22,7 @@
 pub mod compat;
 pub mod error;
 pub mod message;
+pub mod project;
 pub mod registry;
 pub mod resource;
 pub mod schema;
