@@ -9,3 +9,15 @@
         clippy::indexing_slicing
     )
 )]
+
+pub mod ast;
+mod error;
+mod parse;
+
+pub use ast::{
+    AttrPath, CompValue, CompareOp, Comparison, Filter, Fold, PatchPath, Span, ValuePath,
+};
+pub use error::{Context, ErrorKind, Expected, FilterError};
+pub use parse::{
+    DEFAULT_MAX_LEN, DEFAULT_NEST_LIMIT, Parser, parse_attr_path, parse_filter, parse_path,
+};
