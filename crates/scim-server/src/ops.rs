@@ -1,0 +1,169 @@
+//! The engine's calls into `scim-core`, `scim-filter` and `scim-patch`, in one place.
+
+use crate::engine::{Call, Inner, Served};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+use scim_core::message::PatchOp;
+use scim_core::project::Projection;
+use scim_core::registry::ResourceType;
+use scim_core::validate::{validate_create, validate_replace};
+use scim_core::{SchemaRegistry, ScimError, ScimType};
+use scim_filter::{CompiledFilter, FilterError, SortKey, parse_attr_path};
+use serde_json::Value;
+
+/// Compiles a `filter` parameter for a resource type.
+pub(crate) fn compile_filter(
+    registry: &SchemaRegistry,
+    rt: &ResourceType,
+    text: &str,
+) -> Result<CompiledFilter, FilterError> {
+    CompiledFilter::parse_and_compile(text, registry, rt)
+}
+
+/// Compiles a `sortBy` parameter for a resource type.
+pub(crate) fn compile_sort(
+    registry: &SchemaRegistry,
+    rt: &ResourceType,
+    text: &str,
+) -> Result<SortKey, ScimError> {
+    let path = parse_attr_path(text).map_err(|e| e.to_scim_error())?;
+    SortKey::compile(&path, registry, rt).map_err(|e| e.to_scim_error())
+}
+
+/// The prefix of a stored password hash (PHC string format).
+const HASH_PREFIX: &str = "$argon2";
+
+/// Replaces a cleartext `password` by its argon2 hash (PHC string). The cleartext is never
+/// stored and, being `returned: never`, the hash is never returned.
+pub(crate) fn hash_password(resource: &mut Value) -> Result<(), ScimError> {
+    let Some(slot) = resource.get_mut("password") else {
+        return Ok(());
+    };
+    let Some(clear) = slot.as_str() else {
+        return Ok(());
+    };
+    let salt = SaltString::generate(&mut OsRng);
+    let hash = Argon2::default()
+        .hash_password(clear.as_bytes(), &salt)
+        .map_err(|e| ScimError::bad_request(ScimType::InvalidValue, format!("password: {e}")))?;
+    *slot = Value::String(hash.to_string());
+    Ok(())
+}
+
+/// Validates a POST body and prepares it for the store.
+pub(crate) fn prepare_create(
+    inner: &Inner,
+    served: &Served,
+    mut body: Value,
+) -> Result<Value, ScimError> {
+    let config = &inner.config;
+    validate_create(&mut body, &config.registry, &served.rt, config.compat)?;
+    hash_password(&mut body)?;
+    Ok(body)
+}
+
+/// Validates a PUT body against the existing resource and prepares it for the store. A
+/// password the client did not send (it can never read it back) is kept.
+pub(crate) fn prepare_replace(
+    inner: &Inner,
+    served: &Served,
+    id: &str,
+    mut body: Value,
+    existing: &Value,
+) -> Result<Value, ScimError> {
+    let config = &inner.config;
+    if let Some(sent) = body.get("id").and_then(Value::as_str)
+        && sent != id
+    {
+        return Err(ScimError::bad_request(
+            ScimType::Mutability,
+            format!("id {sent:?} in the body contradicts the URL's {id:?}"),
+        ));
+    }
+    validate_replace(
+        &mut body,
+        existing,
+        &config.registry,
+        &served.rt,
+        config.compat,
+    )?;
+    hash_password(&mut body)?;
+    if let (Some(obj), Some(old)) = (body.as_object_mut(), existing.get("password"))
+        && !obj.contains_key("password")
+    {
+        obj.insert("password".into(), old.clone());
+    }
+    Ok(body)
+}
+
+/// Whether a stored password value is a hash (as opposed to cleartext a PATCH just wrote).
+pub(crate) fn is_hashed(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| s.starts_with(HASH_PREFIX))
+}
+
+/// The URL of one resource.
+pub(crate) fn location(call: &Call<'_>, served: &Served, id: &str) -> String {
+    format!("{}{}/{}", call.base_url, served.rt.endpoint, id)
+}
+
+/// Compiles the `attributes`/`excludedAttributes` projection for a resource type.
+pub(crate) fn projection<'r>(
+    inner: &'r Inner,
+    served: &'r Served,
+    attributes: &[String],
+    excluded: &[String],
+) -> Projection<'r> {
+    Projection::new(&inner.config.registry, &served.rt, attributes, excluded)
+}
+
+/// Turns a stored resource into what the client sees: `meta.location`, `$ref`s of a user's
+/// groups, then the projection.
+pub(crate) fn output(
+    call: &Call<'_>,
+    served: &Served,
+    projection: &Projection<'_>,
+    mut resource: Value,
+) -> Value {
+    let id = resource
+        .get("id")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    if let (Some(id), Some(meta)) = (id, resource.get_mut("meta").and_then(Value::as_object_mut)) {
+        meta.insert(
+            "location".into(),
+            Value::String(location(call, served, &id)),
+        );
+    }
+    if let Some(groups) = resource.get_mut("groups").and_then(Value::as_array_mut) {
+        for g in groups {
+            let gid = g.get("value").and_then(Value::as_str).map(str::to_owned);
+            if let (Some(obj), Some(gid)) = (g.as_object_mut(), gid) {
+                obj.entry("$ref")
+                    .or_insert_with(|| Value::String(format!("{}/Groups/{gid}", call.base_url)));
+            }
+        }
+    }
+    projection.apply_mut(&mut resource);
+    resource
+}
+
+/// Plans a PATCH once (paths parsed and resolved, values checked) and returns the
+/// [`crate::store::Patcher`] the store runs under its own concurrency control. A password the
+/// patch writes is hashed before it is stored.
+pub(crate) fn patcher<'a>(
+    inner: &'a Inner,
+    served: &'a Served,
+    op: &PatchOp,
+) -> Result<impl Fn(&mut Value) -> Result<bool, ScimError> + Send + Sync + 'a, ScimError> {
+    let plan = scim_patch::Patcher::new(&inner.config.registry)
+        .with_compat(inner.config.compat)
+        .plan(&served.rt, op)
+        .map_err(ScimError::from)?;
+    Ok(move |resource: &mut Value| {
+        let outcome = plan.apply(resource).map_err(ScimError::from)?;
+        if resource.get("password").is_some_and(|p| !is_hashed(p)) {
+            hash_password(resource)?;
+        }
+        Ok(!outcome.is_noop())
+    })
+}
