@@ -130,7 +130,11 @@ async fn run(
         start_index: q.start_index,
         count,
     };
-    let page = inner.store.list(&call.ctx, &served.rt, &request).await?;
+    let ctx = crate::store::RequestContext {
+        skip_members: !ops::wants_members(&q.attributes, &q.excluded_attributes),
+        ..call.ctx.clone()
+    };
+    let page = inner.store.list(&ctx, &served.rt, &request).await?;
     let projection = ops::projection(inner, served, &q.attributes, &q.excluded_attributes);
     let resources = page
         .resources

@@ -147,23 +147,60 @@ pub(crate) fn output(
     resource
 }
 
-/// Plans a PATCH once (paths parsed and resolved, values checked) and returns the
+/// A PATCH planned once (paths parsed and resolved, values checked): the
 /// [`crate::store::Patcher`] the store runs under its own concurrency control. A password the
 /// patch writes is hashed before it is stored.
-pub(crate) fn patcher<'a>(
-    inner: &'a Inner,
-    served: &'a Served,
-    op: &PatchOp,
-) -> Result<impl Fn(&mut Value) -> Result<bool, ScimError> + Send + Sync + 'a, ScimError> {
-    let plan = scim_patch::Patcher::new(&inner.config.registry)
-        .with_compat(inner.config.compat)
-        .plan(&served.rt, op)
-        .map_err(ScimError::from)?;
-    Ok(move |resource: &mut Value| {
-        let outcome = plan.apply(resource).map_err(ScimError::from)?;
+pub(crate) struct PlannedPatch<'a> {
+    plan: scim_patch::Plan<'a>,
+    op: &'a PatchOp,
+}
+
+impl std::fmt::Debug for PlannedPatch<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PlannedPatch")
+            .field("op", &self.op)
+            .finish()
+    }
+}
+
+impl crate::store::Patcher for PlannedPatch<'_> {
+    fn apply(&self, resource: &mut Value) -> Result<bool, ScimError> {
+        let outcome = self.plan.apply(resource).map_err(ScimError::from)?;
         if resource.get("password").is_some_and(|p| !is_hashed(p)) {
             hash_password(resource)?;
         }
         Ok(!outcome.is_noop())
-    })
+    }
+
+    fn operations(&self) -> &[scim_core::message::PatchOperation] {
+        &self.op.operations
+    }
+}
+
+/// Plans `op` for a resource type.
+pub(crate) fn patcher<'a>(
+    inner: &'a Inner,
+    served: &'a Served,
+    op: &'a PatchOp,
+) -> Result<PlannedPatch<'a>, ScimError> {
+    let plan = scim_patch::Patcher::new(&inner.config.registry)
+        .with_compat(inner.config.compat)
+        .plan(&served.rt, op)
+        .map_err(ScimError::from)?;
+    Ok(PlannedPatch { plan, op })
+}
+
+/// Whether a response with these `attributes`/`excludedAttributes` can show `members`, so
+/// the store knows whether to load them.
+pub(crate) fn wants_members(attributes: &[String], excluded: &[String]) -> bool {
+    let names_members = |a: &String| {
+        let a = a.trim();
+        let tail = a.rsplit(':').next().unwrap_or(a);
+        tail.eq_ignore_ascii_case("members") || tail.to_ascii_lowercase().starts_with("members.")
+    };
+    let excluded_whole = excluded.iter().any(|a| {
+        let tail = a.trim().rsplit(':').next().unwrap_or(a);
+        tail.eq_ignore_ascii_case("members")
+    });
+    !excluded_whole && (attributes.is_empty() || attributes.iter().any(names_members))
 }

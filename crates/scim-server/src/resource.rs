@@ -84,7 +84,12 @@ pub(crate) async fn get(
     served: &Served,
     id: &str,
 ) -> Result<Response<Bytes>, ScimError> {
-    let stored = inner.store.get(&call.ctx, &served.rt, id).await?;
+    let p = projection(call)?;
+    let ctx = crate::store::RequestContext {
+        skip_members: !ops::wants_members(&p.attributes, &p.excluded_attributes),
+        ..call.ctx.clone()
+    };
+    let stored = inner.store.get(&ctx, &served.rt, id).await?;
     respond(inner, call, served, StatusCode::OK, stored)
 }
 

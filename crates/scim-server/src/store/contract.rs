@@ -41,6 +41,7 @@ where
     paging_in_insertion_order(&*fresh(), &users).await;
     memberships_stay_consistent(&*fresh(), &users, &groups).await;
     unchanged_patch_keeps_version(&*fresh(), &users).await;
+    filters_and_sorting(&*fresh(), &registry, &users, &groups).await;
     concurrent_member_adds_all_land(fresh(), &users, &groups).await;
 }
 
@@ -359,6 +360,90 @@ async fn memberships_stay_consistent(
         [json!("not-yet-created")],
         "deleting a user removes it from every group"
     );
+}
+
+async fn filters_and_sorting(
+    store: &dyn ResourceStore,
+    registry: &SchemaRegistry,
+    users: &ResourceType,
+    groups: &ResourceType,
+) {
+    let a = ctx("a");
+    for (name, ext, title) in [
+        ("Zoe", "E-1", "b"),
+        ("adam", "e-1", "a"),
+        ("Ødegård", "E-3", "c"),
+    ] {
+        let body = json!({"userName": name, "externalId": ext, "title": title});
+        store.create(&a, users, body).await.unwrap();
+    }
+    store
+        .create(&ctx("b"), users, json!({"userName": "zoe"}))
+        .await
+        .unwrap();
+    for g in ["Admins", "admins", "Staff"] {
+        store
+            .create(&a, groups, json!({"displayName": g}))
+            .await
+            .unwrap();
+    }
+    let names = |page: super::ListPage, attr: &str| -> Vec<String> {
+        page.resources
+            .iter()
+            .map(|r| r.resource[attr].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let cases: [(&ResourceType, &str, &[&str]); 9] = [
+        (users, r#"userName eq "ZOE""#, &["Zoe"]),
+        (users, r#"userName eq "ødegård""#, &["Ødegård"]),
+        (users, r#"externalId eq "E-1""#, &["Zoe"]),
+        (
+            users,
+            r#"userName eq "zoe" or userName eq "adam""#,
+            &["Zoe", "adam"],
+        ),
+        (users, r#"userName eq "zoe" and title eq "a""#, &[]),
+        (users, r#"title gt "a""#, &["Zoe", "Ødegård"]),
+        (users, r#"not (userName eq "zoe")"#, &["adam", "Ødegård"]),
+        (groups, r#"displayName eq "ADMINS""#, &["Admins", "admins"]),
+        (users, r#"userName eq "nobody""#, &[]),
+    ];
+    for (rt, text, want) in cases {
+        let f = scim_filter::CompiledFilter::parse_and_compile(text, registry, rt).unwrap();
+        let req = ListRequest {
+            filter: Some(&f),
+            ..all()
+        };
+        let attr = if rt.name == "Group" {
+            "displayName"
+        } else {
+            "userName"
+        };
+        let got = names(store.list(&a, rt, &req).await.unwrap(), attr);
+        assert_eq!(got, want, "filter {text}");
+    }
+    let path = scim_filter::parse_attr_path("title").unwrap();
+    let key = scim_filter::SortKey::compile(&path, registry, users).unwrap();
+    for (order, want) in [
+        (
+            scim_filter::SortOrder::Ascending,
+            ["adam", "Zoe", "Ødegård"],
+        ),
+        (
+            scim_filter::SortOrder::Descending,
+            ["Ødegård", "Zoe", "adam"],
+        ),
+    ] {
+        let req = ListRequest {
+            sort: Some((&key, order)),
+            ..all()
+        };
+        assert_eq!(
+            names(store.list(&a, users, &req).await.unwrap(), "userName"),
+            want,
+            "sort {order:?}"
+        );
+    }
 }
 
 async fn unchanged_patch_keeps_version(store: &dyn ResourceStore, users: &ResourceType) {

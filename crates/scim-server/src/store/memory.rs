@@ -1,5 +1,6 @@
 //! The in-memory store: per-tenant tables with indexes on `id`, case-folded unique
-//! attributes (`userName`), `externalId`, and group membership.
+//! attributes (`userName`), `externalId`, a group's case-folded `displayName`, and group
+//! membership.
 //!
 //! Each tenant has its own lock, held only for the in-memory work of one operation (never
 //! across an `.await`), so tenants never contend and reads run in parallel.
@@ -14,7 +15,7 @@ use scim_core::registry::ResourceType;
 use scim_core::schema::{AttributeType, Mutability, Uniqueness};
 use scim_filter::{CompareOp, CompiledFold, Literal, ResolvedAttr};
 use serde_json::{Map, Value};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
@@ -49,12 +50,20 @@ pub struct MemoryStore {
     versions: AtomicU64,
 }
 
+/// One indexed attribute.
+#[derive(Debug, Clone)]
+struct IndexDef {
+    name: String,
+    case_exact: bool,
+    unique: bool,
+}
+
 /// What the store derives from a resource type's schema.
 #[derive(Debug, Clone, Default)]
 struct Kind {
-    /// Top-level single-valued string attributes with `uniqueness` server/global, with their
-    /// caseExact flag.
-    unique: Vec<(String, bool)>,
+    /// Indexed top-level single-valued string attributes: those with `uniqueness`
+    /// server/global (`userName`), `externalId`, and a group's `displayName`.
+    indexes: Vec<IndexDef>,
     /// Whether resources of this type have `members` (groups).
     has_members: bool,
     /// Whether resources of this type show a derived, read-only `groups` attribute.
@@ -72,18 +81,44 @@ struct Tenant {
 
 #[derive(Debug, Default)]
 struct Table {
-    rows: HashMap<String, Row>,
-    /// Insertion order (the default list order): sequence → id.
-    order: std::collections::BTreeMap<u64, String>,
-    /// Unique attribute name → folded value → id.
-    unique: HashMap<String, HashMap<String, String>>,
-    /// `externalId` → ids (not unique).
-    external: HashMap<String, BTreeSet<String>>,
+    /// Id → insertion sequence.
+    ids: HashMap<String, u64>,
+    /// Insertion sequence → row: scans walk this in the default list order without hashing.
+    rows: BTreeMap<u64, Row>,
+    /// Indexed attribute name → folded value → ids.
+    indexes: HashMap<String, HashMap<String, BTreeSet<String>>>,
     next_seq: u64,
+}
+
+impl Table {
+    /// The ids whose indexed attribute `ix` equals `value` (folded as the index folds).
+    fn lookup(&self, ix: &IndexDef, value: &str) -> Option<&BTreeSet<String>> {
+        self.indexes.get(&ix.name)?.get(&fold(value, ix.case_exact))
+    }
+
+    fn get(&self, id: &str) -> Option<&Row> {
+        self.ids.get(id).and_then(|seq| self.rows.get(seq))
+    }
+
+    fn get_mut(&mut self, id: &str) -> Option<&mut Row> {
+        let seq = self.ids.get(id)?;
+        self.rows.get_mut(seq)
+    }
+
+    fn put(&mut self, row: Row) {
+        self.ids.insert(row.id.clone(), row.seq);
+        self.rows.insert(row.seq, row);
+    }
+
+    fn remove(&mut self, id: &str) -> Option<Row> {
+        let seq = self.ids.remove(id)?;
+        self.rows.remove(&seq)
+    }
 }
 
 #[derive(Debug, Clone)]
 struct Row {
+    id: String,
     seq: u64,
     version: u64,
     resource: Value,
@@ -108,15 +143,25 @@ impl MemoryStore {
         for rt in registry.resource_types() {
             let mut kind = Kind::default();
             if let Some(schema) = registry.core_schema(rt) {
-                for a in &schema.attributes {
-                    if a.uniqueness != Uniqueness::None
+                kind.has_members = schema.attribute("members").is_some_and(|m| m.multi_valued);
+                let common = registry.common_attributes().iter();
+                for a in schema.attributes.iter().chain(common) {
+                    let unique = a.uniqueness != Uniqueness::None;
+                    let wanted = unique
+                        || a.name == "externalId"
+                        || (kind.has_members && a.name == "displayName");
+                    if wanted
+                        && a.name != "id"
                         && !a.multi_valued
                         && a.type_ == AttributeType::String
                     {
-                        kind.unique.push((a.name.clone(), a.case_exact));
+                        kind.indexes.push(IndexDef {
+                            name: a.name.clone(),
+                            case_exact: a.case_exact,
+                            unique,
+                        });
                     }
                 }
-                kind.has_members = schema.attribute("members").is_some_and(|m| m.multi_valued);
                 kind.derived_groups = schema
                     .attribute("groups")
                     .is_some_and(|g| g.multi_valued && g.mutability == Mutability::ReadOnly);
@@ -199,12 +244,13 @@ impl MemoryStore {
             t.relink(id, key, &before, &after, &bump);
         }
         let row = Row {
+            id: id.to_owned(),
             seq: old.seq,
             version: self.next_version(),
             resource,
         };
         if let Some(table) = t.tables.get_mut(key) {
-            table.rows.insert(id.to_owned(), row.clone());
+            table.put(row.clone());
         }
         Ok(row)
     }
@@ -244,18 +290,17 @@ impl Tenant {
         let Some(table) = self.tables.get(key) else {
             return Ok(());
         };
-        for (name, exact) in &kind.unique {
-            let Some(v) = str_attr(resource, name) else {
+        for ix in kind.indexes.iter().filter(|ix| ix.unique) {
+            let Some(v) = str_attr(resource, &ix.name) else {
                 continue;
             };
             let taken = table
-                .unique
-                .get(name)
-                .and_then(|m| m.get(&fold(v, *exact)))
-                .is_some_and(|id| Some(id.as_str()) != own_id);
+                .lookup(ix, v)
+                .is_some_and(|ids| ids.iter().any(|id| Some(id.as_str()) != own_id));
             if taken {
                 return Err(StoreError::Uniqueness(format!(
-                    "{name} {v:?} is already in use"
+                    "{} {v:?} is already in use",
+                    ix.name
                 )));
             }
         }
@@ -264,21 +309,16 @@ impl Tenant {
 
     fn index(&mut self, key: &str, kind: &Kind, id: &str, resource: &Value) {
         let table = self.tables.entry(key.to_owned()).or_default();
-        for (name, exact) in &kind.unique {
-            if let Some(v) = str_attr(resource, name) {
+        for ix in &kind.indexes {
+            if let Some(v) = str_attr(resource, &ix.name) {
                 table
-                    .unique
-                    .entry(name.clone())
+                    .indexes
+                    .entry(ix.name.clone())
                     .or_default()
-                    .insert(fold(v, *exact), id.to_owned());
+                    .entry(fold(v, ix.case_exact))
+                    .or_default()
+                    .insert(id.to_owned());
             }
-        }
-        if let Some(ext) = str_attr(resource, "externalId") {
-            table
-                .external
-                .entry(ext.to_owned())
-                .or_default()
-                .insert(id.to_owned());
         }
     }
 
@@ -286,20 +326,18 @@ impl Tenant {
         let Some(table) = self.tables.get_mut(key) else {
             return;
         };
-        for (name, exact) in &kind.unique {
-            if let (Some(v), Some(m)) = (str_attr(resource, name), table.unique.get_mut(name)) {
-                let folded = fold(v, *exact);
-                if m.get(&folded).is_some_and(|owner| owner == id) {
-                    m.remove(&folded);
+        for ix in &kind.indexes {
+            if let (Some(v), Some(m)) = (
+                str_attr(resource, &ix.name),
+                table.indexes.get_mut(&ix.name),
+            ) {
+                let folded = fold(v, ix.case_exact);
+                if let Some(ids) = m.get_mut(&folded) {
+                    ids.remove(id);
+                    if ids.is_empty() {
+                        m.remove(&folded);
+                    }
                 }
-            }
-        }
-        if let Some(ext) = str_attr(resource, "externalId")
-            && let Some(ids) = table.external.get_mut(ext)
-        {
-            ids.remove(id);
-            if ids.is_empty() {
-                table.external.remove(ext);
             }
         }
     }
@@ -337,7 +375,7 @@ impl Tenant {
     /// `groups` changed.
     fn touch_member(&mut self, id: &str, bump: &dyn Fn() -> u64) {
         for table in self.tables.values_mut() {
-            if let Some(row) = table.rows.get_mut(id) {
+            if let Some(row) = table.get_mut(id) {
                 row.version = bump();
                 if let Some(meta) = row.resource.get_mut("meta").and_then(Value::as_object_mut) {
                     meta.insert("lastModified".into(), Value::String(now()));
@@ -349,7 +387,21 @@ impl Tenant {
 
     /// The stored form of a row, with derived `groups` filled in when the kind has them.
     fn materialize(&self, kind: &Kind, id: &str, row: &Row) -> StoredResource {
-        let mut resource = row.resource.clone();
+        self.materialize_with(kind, id, row, true)
+    }
+
+    /// [`Tenant::materialize`], leaving out `members` when the caller will not return them
+    /// (a large group listed with `excludedAttributes=members` is never copied whole).
+    fn materialize_with(&self, kind: &Kind, id: &str, row: &Row, members: bool) -> StoredResource {
+        let mut resource = match (&row.resource, members || !kind.has_members) {
+            (Value::Object(obj), false) => Value::Object(
+                obj.iter()
+                    .filter(|(k, _)| k.as_str() != "members")
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ),
+            (v, _) => v.clone(),
+        };
         if let Some(obj) = resource.as_object_mut() {
             if let Some(meta) = obj.get_mut("meta").and_then(Value::as_object_mut) {
                 meta.insert(
@@ -385,7 +437,7 @@ impl Tenant {
 
     fn group_display(&self, gid: &str) -> Option<&str> {
         let key = self.group_kind.get(gid)?;
-        let row = self.tables.get(key)?.rows.get(gid)?;
+        let row = self.tables.get(key)?.get(gid)?;
         str_attr(&row.resource, "displayName")
     }
 }
@@ -456,13 +508,13 @@ impl ResourceStore for MemoryStore {
         let table = t.tables.entry(key).or_default();
         let seq = table.next_seq;
         table.next_seq += 1;
-        table.order.insert(seq, id.clone());
         let row = Row {
+            id: id.clone(),
             seq,
             version,
             resource,
         };
-        table.rows.insert(id.clone(), row.clone());
+        table.put(row.clone());
         Ok(t.materialize(&kind, &id, &row))
     }
 
@@ -478,9 +530,9 @@ impl ResourceStore for MemoryStore {
         let row = t
             .tables
             .get(&key)
-            .and_then(|table| table.rows.get(id))
+            .and_then(|table| table.get(id))
             .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
-        Ok(t.materialize(&kind, id, row))
+        Ok(t.materialize_with(&kind, id, row, !ctx.skip_members))
     }
 
     async fn list(
@@ -503,80 +555,65 @@ impl ResourceStore for MemoryStore {
         let equality = request.filter.and_then(|f| f.fold(&mut StringEquality));
         let indexed = equality.as_ref().and_then(|(attr, value)| {
             let (attr, value) = (attr.as_str(), value.as_str());
-            if let Some((name, exact)) = kind.unique.iter().find(|(n, _)| n == attr) {
-                let ids = table
-                    .unique
-                    .get(name)
-                    .and_then(|m| m.get(&fold(value, *exact)));
-                return Some(ids.into_iter().cloned().collect::<Vec<_>>());
-            }
-            match attr {
-                "id" => Some(
+            if attr == "id" {
+                return Some(
                     table
-                        .rows
+                        .ids
                         .contains_key(value)
                         .then(|| value.to_owned())
                         .into_iter()
-                        .collect(),
-                ),
-                "externalId" => Some(
-                    table
-                        .external
-                        .get(value)
-                        .map(|s| s.iter().cloned().collect())
-                        .unwrap_or_default(),
-                ),
-                _ => None,
+                        .collect::<Vec<_>>(),
+                );
             }
+            let ix = kind.indexes.iter().find(|ix| ix.name == attr)?;
+            Some(
+                table
+                    .lookup(ix, value)
+                    .map(|ids| ids.iter().cloned().collect())
+                    .unwrap_or_default(),
+            )
         });
-        let mut matched: Vec<(u64, StoredResource)> = Vec::new();
-        let mut consider = |id: &str| -> Result<(), StoreError> {
-            let Some(row) = table.rows.get(id) else {
-                return Ok(());
+        // Matching rows by reference; only the returned page is materialized.
+        let mut matched: Vec<&Row> = Vec::new();
+        let has_memberships = kind.derived_groups && !t.memberships.is_empty();
+        let consider = |row: &'_ Row| -> Result<bool, StoreError> {
+            let Some(f) = request.filter else {
+                return Ok(true);
             };
-            let needs_view = kind.derived_groups && t.memberships.contains_key(id);
-            match request.filter {
-                Some(f) if needs_view => {
-                    let view = t.materialize(&kind, id, row);
-                    if f.matches(&view.resource)
-                        .map_err(|e| StoreError::Scim(e.to_scim_error()))?
-                    {
-                        matched.push((row.seq, view));
-                    }
-                }
-                Some(f) => {
-                    if f.matches(&row.resource)
-                        .map_err(|e| StoreError::Scim(e.to_scim_error()))?
-                    {
-                        matched.push((row.seq, t.materialize(&kind, id, row)));
-                    }
-                }
-                None => matched.push((row.seq, t.materialize(&kind, id, row))),
-            }
-            Ok(())
+            let matches = if has_memberships && t.memberships.contains_key(&row.id) {
+                // Derived `groups` are part of what the filter sees.
+                f.matches(&t.materialize(&kind, &row.id, row).resource)
+            } else {
+                f.matches(&row.resource)
+            };
+            matches.map_err(|e| StoreError::Scim(e.to_scim_error()))
         };
         match indexed {
             Some(ids) => {
-                for id in &ids {
-                    consider(id)?;
+                for row in ids.iter().filter_map(|id| table.get(id)) {
+                    if consider(row)? {
+                        matched.push(row);
+                    }
                 }
-                matched.sort_by_key(|(seq, _)| *seq);
+                matched.sort_by_key(|row| row.seq);
             }
             None => {
-                for id in table.order.values() {
-                    consider(id)?;
+                for row in table.rows.values() {
+                    if consider(row)? {
+                        matched.push(row);
+                    }
                 }
             }
         }
         if let Some((key, order)) = request.sort {
-            matched.sort_by(|(_, a), (_, b)| key.compare(&a.resource, &b.resource, order));
+            matched.sort_by(|a, b| key.compare(&a.resource, &b.resource, order));
         }
         let total_results = matched.len();
         let resources = matched
             .into_iter()
             .skip(request.start_index.saturating_sub(1))
             .take(request.count)
-            .map(|(_, r)| r)
+            .map(|row| t.materialize_with(&kind, &row.id, row, !ctx.skip_members))
             .collect();
         Ok(ListPage {
             total_results,
@@ -599,7 +636,7 @@ impl ResourceStore for MemoryStore {
         let old = t
             .tables
             .get(&key)
-            .and_then(|table| table.rows.get(id))
+            .and_then(|table| table.get(id))
             .cloned()
             .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
         check_precondition(id, &old, precondition)?;
@@ -624,7 +661,7 @@ impl ResourceStore for MemoryStore {
             let row = t
                 .tables
                 .get(&key)
-                .and_then(|table| table.rows.get(id))
+                .and_then(|table| table.get(id))
                 .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
             check_precondition(id, row, precondition)?;
             t.materialize(&kind, id, row)
@@ -633,12 +670,7 @@ impl ResourceStore for MemoryStore {
         if !patcher.apply(&mut resource)? {
             return Ok((current, false));
         }
-        let Some(old) = t
-            .tables
-            .get(&key)
-            .and_then(|table| table.rows.get(id))
-            .cloned()
-        else {
+        let Some(old) = t.tables.get(&key).and_then(|table| table.get(id)).cloned() else {
             return Err(StoreError::NotFound(id.to_owned()));
         };
         let row = self.write_row(&mut t, &key, &kind, id, &old, resource)?;
@@ -658,14 +690,13 @@ impl ResourceStore for MemoryStore {
         let row = t
             .tables
             .get(&key)
-            .and_then(|table| table.rows.get(id))
+            .and_then(|table| table.get(id))
             .cloned()
             .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
         check_precondition(id, &row, precondition)?;
         t.unindex(&key, &kind, id, &row.resource);
         if let Some(table) = t.tables.get_mut(&key) {
-            table.rows.remove(id);
-            table.order.remove(&row.seq);
+            table.remove(id);
         }
         let bump = || self.next_version();
         if kind.has_members {
@@ -680,7 +711,7 @@ impl ResourceStore for MemoryStore {
                     continue;
                 };
                 let version = bump();
-                if let Some(grow) = t.tables.get_mut(&gkey).and_then(|tb| tb.rows.get_mut(&gid)) {
+                if let Some(grow) = t.tables.get_mut(&gkey).and_then(|tb| tb.get_mut(&gid)) {
                     if let Some(ms) = grow
                         .resource
                         .get_mut("members")

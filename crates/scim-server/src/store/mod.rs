@@ -14,6 +14,7 @@ mod memory;
 pub use memory::MemoryStore;
 
 use async_trait::async_trait;
+use scim_core::message::PatchOperation;
 use scim_core::registry::ResourceType;
 use scim_core::{ScimError, ScimType};
 use scim_filter::{CompiledFilter, SortKey};
@@ -31,9 +32,9 @@ pub struct RequestContext {
     pub principal: Option<String>,
     /// The scopes granted to the principal.
     pub scopes: Vec<String>,
-    /// A hint from the projection: when false, the caller will not return `members`, so a
-    /// store need not load them.
-    pub wants_members: bool,
+    /// A hint from the projection: when true, the caller will not return `members` (e.g.
+    /// `excludedAttributes=members`), so a store need not load them.
+    pub skip_members: bool,
 }
 
 impl RequestContext {
@@ -41,7 +42,6 @@ impl RequestContext {
     pub fn tenant(tenant: impl Into<String>) -> Self {
         RequestContext {
             tenant: tenant.into(),
-            wants_members: true,
             ..RequestContext::default()
         }
     }
@@ -104,6 +104,13 @@ pub trait Patcher: Send + Sync {
     /// Applies the patch to `resource` in place; returns whether anything changed. On error,
     /// `resource` must be left exactly as it was.
     fn apply(&self, resource: &mut Value) -> Result<bool, ScimError>;
+
+    /// The validated operations, for stores that apply some of them as deltas (e.g. member
+    /// adds and removes against a membership table) instead of calling [`Patcher::apply`].
+    /// Empty when the patch is not expressed as operations.
+    fn operations(&self) -> &[PatchOperation] {
+        &[]
+    }
 }
 
 impl<F> Patcher for F
