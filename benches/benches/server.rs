@@ -32,8 +32,8 @@ fn user(i: usize) -> Bytes {
         "userName": format!("user{i:06}"),
         "name": {"givenName": format!("Given{i}"), "familyName": format!("Family{}", i % 1000)},
         "displayName": format!("User Number {i}"),
-        "title": if i % 10 == 0 { "Engineer" } else { "Clerk" },
-        "active": i % 3 != 0,
+        "title": if i.is_multiple_of(10) { "Engineer" } else { "Clerk" },
+        "active": !i.is_multiple_of(3),
         "emails": [{"value": format!("user{i}@example.com"), "type": "work", "primary": true}],
     });
     Bytes::from(body.to_string())
