@@ -20,6 +20,7 @@
 )]
 
 pub mod compat;
+pub mod discovery;
 pub mod error;
 pub mod message;
 pub mod project;
