@@ -237,3 +237,21 @@ impl Serialize for Resource {
         self.attrs.serialize(serializer)
     }
 }
+
+/// Reads any JSON object; the resource type is taken from `meta.resourceType` (empty when
+/// absent). Keys are kept as sent: call [`Resource::canonicalize`] for client input.
+impl<'de> Deserialize<'de> for Resource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let attrs = Map::<String, Value>::deserialize(deserializer)?;
+        let resource_type = attrs
+            .get("meta")
+            .and_then(|m| m.get("resourceType"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        Ok(Resource {
+            resource_type,
+            attrs,
+        })
+    }
+}
