@@ -374,6 +374,30 @@ pub(crate) fn fix_complex(
     path: &Path<'_>,
     full: bool,
 ) -> Result<(), ScimError> {
+    // Fast path: keys already in the schema's spelling (stored or canonicalized resources)
+    // are checked in place, without rebuilding the map.
+    let canonical = map
+        .keys()
+        .all(|k| attr.sub_attributes.iter().any(|s| s.name == *k));
+    if canonical {
+        let mut saw_null = false;
+        for (k, v) in map.iter_mut() {
+            let Some(sub) = attr.sub_attributes.iter().find(|s| s.name == *k) else {
+                continue;
+            };
+            let sub_path = Path::Field(path, &sub.name);
+            if full {
+                coerce_attr(sub, v, compat, sub_path)?;
+                saw_null |= v.is_null();
+            } else {
+                canonical_keys(sub, v, compat, sub_path)?;
+            }
+        }
+        if saw_null {
+            map.retain(|_, v| !v.is_null());
+        }
+        return Ok(());
+    }
     let old = std::mem::take(map);
     let mut out = Map::with_capacity(old.len());
     // Whether a key was filled through an alias (`displayName` for `display`); a real key
