@@ -71,11 +71,12 @@ pub fn canonicalize(
             format!("resource type {} is not registered", rt.name),
         )
     })?;
-    let cx = Cx {
+    let mut cx = Cx {
         registry,
         rt,
         core,
         compat,
+        ext_objects: Vec::new(),
     };
     let old = std::mem::take(map);
     let mut out = Map::with_capacity(old.len() + 1);
@@ -105,6 +106,8 @@ struct Cx<'a> {
     rt: &'a ResourceType,
     core: &'a Schema,
     compat: Compat,
+    /// The extensions whose whole object was sent, to refuse a second spelling of its key.
+    ext_objects: Vec<&'a str>,
 }
 
 fn unknown(compat: Compat, path: &Path<'_>, what: &str) -> Result<(), ScimError> {
@@ -122,9 +125,14 @@ fn duplicate(path: &Path<'_>) -> ScimError {
     )
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
     /// Places one top-level member of the incoming object.
-    fn place(&self, out: &mut Map<String, Value>, key: String, v: Value) -> Result<(), ScimError> {
+    fn place(
+        &mut self,
+        out: &mut Map<String, Value>,
+        key: String,
+        v: Value,
+    ) -> Result<(), ScimError> {
         if !key.contains(':') {
             return self.place_core(out, key, v, false);
         }
@@ -199,11 +207,15 @@ impl Cx<'_> {
     }
 
     fn place_extension_object(
-        &self,
+        &mut self,
         out: &mut Map<String, Value>,
-        schema: &Schema,
+        schema: &'a Schema,
         v: Value,
     ) -> Result<(), ScimError> {
+        if self.ext_objects.contains(&schema.id.as_str()) {
+            return Err(duplicate(&Path::Root(&schema.id)));
+        }
+        self.ext_objects.push(&schema.id);
         match v {
             Value::Object(inner) => {
                 let ext = extension_map(out, schema)?;
@@ -463,6 +475,10 @@ mod tests {
             json!({
                 "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "a"},
                 "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "b"
+            }),
+            json!({
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "a"},
+                "URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:ENTERPRISE:2.0:USER": {"division": "b"}
             }),
         ] {
             let err = canon(body.clone(), Compat::tolerant()).unwrap_err();
