@@ -320,3 +320,47 @@ impl SchemaDocument {
         }
     }
 }
+
+/// The `/Schemas` documents of every schema in `registry`, with `meta.location` under
+/// `base_url` (e.g. `https://example.com/scim/v2`).
+pub fn schema_documents(
+    registry: &crate::registry::SchemaRegistry,
+    base_url: &str,
+) -> Vec<SchemaDocument> {
+    let base = base_url.trim_end_matches('/');
+    registry
+        .schemas()
+        .iter()
+        .map(|s| {
+            let location = format!("{base}/Schemas/{}", s.id);
+            SchemaDocument::new(s.clone(), Some(&location))
+        })
+        .collect()
+}
+
+/// The `/ResourceTypes` documents of every resource type in `registry`, with
+/// `meta.location` under `base_url`.
+///
+/// ```
+/// use scim_core::discovery::resource_type_documents;
+/// use scim_core::SchemaRegistry;
+///
+/// let docs = resource_type_documents(&SchemaRegistry::builtin(), "https://example.com/v2/");
+/// let user = serde_json::to_value(&docs[0]).unwrap();
+/// assert_eq!(user["meta"]["location"], "https://example.com/v2/ResourceTypes/User");
+/// assert_eq!(user["schemaExtensions"][0]["required"], false);
+/// ```
+pub fn resource_type_documents(
+    registry: &crate::registry::SchemaRegistry,
+    base_url: &str,
+) -> Vec<ResourceTypeDocument> {
+    let base = base_url.trim_end_matches('/');
+    registry
+        .resource_types()
+        .map(|rt| {
+            let id = rt.id.as_deref().unwrap_or(&rt.name);
+            let location = format!("{base}/ResourceTypes/{id}");
+            ResourceTypeDocument::new(rt.clone(), Some(&location))
+        })
+        .collect()
+}

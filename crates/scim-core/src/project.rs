@@ -111,6 +111,20 @@ impl<'r> Projection<'r> {
         }
     }
 
+    /// The projection a query asks for (its `attributes` and `excludedAttributes`).
+    pub fn from_request(
+        registry: &'r SchemaRegistry,
+        rt: &'r ResourceType,
+        request: &crate::message::SearchRequest,
+    ) -> Self {
+        Self::new(
+            registry,
+            rt,
+            &request.attributes,
+            &request.excluded_attributes,
+        )
+    }
+
     /// The default projection: everything `returned: default` or `always`.
     pub fn default_for(registry: &'r SchemaRegistry, rt: &'r ResourceType) -> Self {
         Self::new::<&str>(registry, rt, &[], &[])

@@ -55,6 +55,29 @@ pub fn coerce_mut(
     coerce_single(attr, value, compat, Path::Root(path))
 }
 
+/// Checks and coerces a whole attribute value (see [`coerce_attribute_mut`]), returning the
+/// canonical copy.
+///
+/// ```
+/// use scim_core::schema::builtin;
+/// use scim_core::{value, Compat};
+/// use serde_json::json;
+///
+/// let manager = builtin::enterprise_user().attribute("manager").unwrap().clone();
+/// // Entra sends the single-valued `manager` as a one-item array.
+/// let v = value::coerce_attribute(&manager, &json!([{"value": "26118915"}]), Compat::tolerant());
+/// assert_eq!(v.unwrap(), json!({"value": "26118915"}));
+/// ```
+pub fn coerce_attribute(
+    attr: &AttributeDef,
+    value: &Value,
+    compat: Compat,
+) -> Result<Value, ScimError> {
+    let mut v = value.clone();
+    coerce_attribute_mut(attr, &mut v, compat, &attr.name)?;
+    Ok(v)
+}
+
 /// Checks and coerces a whole attribute value in place: for a multi-valued attribute an
 /// array (items coerced, `null` items dropped, at most one `primary: true`, at most
 /// [`AttributeDef::max_items`] items); for a single-valued one a single value (a one-item

@@ -231,3 +231,34 @@ fn typed_fields_keep_not_sent_null_and_set_apart() {
         json!({"userName": "a", "title": null, "name": {"givenName": null}})
     );
 }
+
+#[test]
+fn typed_decoding_errors_name_the_attribute() {
+    let r = Resource::from_value("User", json!({"userName": "a", "active": "yes"})).unwrap();
+    let err = r.to_typed::<scim_core::resource::User>().unwrap_err();
+    assert_eq!(err.scim_type(), Some(ScimType::InvalidValue));
+    assert!(
+        err.detail().starts_with("User: active:"),
+        "{}",
+        err.detail()
+    );
+}
+
+#[test]
+fn schema_documents_list_every_registered_schema() {
+    let registry = scim_core::SchemaRegistry::builtin();
+    let docs = scim_core::discovery::schema_documents(&registry, "https://example.com/v2");
+    let ids: Vec<_> = docs.iter().map(|d| d.schema.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            builtin::USER_URN,
+            builtin::ENTERPRISE_USER_URN,
+            builtin::GROUP_URN
+        ]
+    );
+    assert_eq!(
+        docs[0].meta.as_ref().unwrap().location.as_deref(),
+        Some("https://example.com/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User")
+    );
+}

@@ -99,12 +99,21 @@ impl Resource {
 
     /// Reads a typed view (`User`, `Group`, or any `Deserialize` type). Expects canonical
     /// keys; attributes the type does not model land in its catch-all map.
+    ///
+    /// A decoding error names the attribute that failed (`invalidValue`).
     pub fn to_typed<T: DeserializeOwned>(&self) -> Result<T, ScimError> {
         T::deserialize(&self.attrs).map_err(|e| {
-            ScimError::bad_request(
-                ScimType::InvalidValue,
-                format!("{}: {e}", self.resource_type),
-            )
+            // Find the member that fails on its own, to name it (error path only).
+            let culprit = self.attrs.iter().find_map(|(k, v)| {
+                let mut one = Map::with_capacity(1);
+                one.insert(k.clone(), v.clone());
+                T::deserialize(&one).err().map(|e| (k, e))
+            });
+            let detail = match culprit {
+                Some((k, e)) => format!("{}: {k}: {e}", self.resource_type),
+                None => format!("{}: {e}", self.resource_type),
+            };
+            ScimError::bad_request(ScimType::InvalidValue, detail)
         })
     }
 
