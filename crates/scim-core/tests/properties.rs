@@ -148,3 +148,30 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn projection_keeps_id_and_schemas_and_never_returns_password(
+        attrs in prop::collection::vec(key(), 0..4),
+        excluded in prop::collection::vec(key(), 0..4),
+    ) {
+        let registry = SchemaRegistry::builtin();
+        let users = registry.resource_type("Users").unwrap();
+        let user = json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "id": "1", "userName": "a", "password": "secret",
+            "name": {"givenName": "Ann"},
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "d"}
+        });
+        let p = scim_core::project::Projection::new(&registry, users, &attrs, &excluded);
+        let out = p.apply(&user);
+        prop_assert_eq!(&out["id"], &json!("1"));
+        prop_assert!(out.get("schemas").is_some());
+        prop_assert!(out.get("password").is_none());
+        let mut in_place = user.clone();
+        p.apply_mut(&mut in_place);
+        prop_assert_eq!(in_place, out);
+    }
+}
