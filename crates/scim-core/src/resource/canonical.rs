@@ -159,7 +159,7 @@ impl<'a> Cx<'a> {
             (false, true) => self.place_core(out, rest.to_owned(), v, true),
             (false, false) => {
                 let ext = extension_map(out, schema)?;
-                place_schema_attr(ext, schema, rest, v, self.compat)
+                place_schema_attr(ext, schema, rest.to_owned(), v, self.compat)
             }
         }
     }
@@ -200,7 +200,7 @@ impl<'a> Cx<'a> {
                 ..
             }) if !qualified && self.compat.allows(Quirk::IgnoreUnknownAttributes) => {
                 let ext = extension_map(out, schema)?;
-                place_schema_attr(ext, schema, &key, v, self.compat)
+                place_schema_attr(ext, schema, key, v, self.compat)
             }
             _ => unknown(self.compat, &Path::Root(&key), "attribute"),
         }
@@ -224,14 +224,14 @@ impl<'a> Cx<'a> {
                         // A qualified key inside the extension object: accept its own URN.
                         match self.registry.split_urn(self.rt, &k) {
                             Some((s, rest)) if std::ptr::eq(s, schema) && !rest.is_empty() => {
-                                place_schema_attr(ext, schema, rest, v, self.compat)?;
+                                place_schema_attr(ext, schema, rest.to_owned(), v, self.compat)?;
                             }
                             _ => {
                                 unknown(self.compat, &Path::Urn(&schema.id, &k), "attribute")?;
                             }
                         }
                     } else {
-                        place_schema_attr(ext, schema, &k, v, self.compat)?;
+                        place_schema_attr(ext, schema, k, v, self.compat)?;
                     }
                 }
                 Ok(())
@@ -335,15 +335,20 @@ fn extension_map<'m>(
     out: &'m mut Map<String, Value>,
     schema: &Schema,
 ) -> Result<&'m mut Map<String, Value>, ScimError> {
-    let slot = out
-        .entry(schema.id.clone())
-        .or_insert_with(|| Value::Object(Map::new()));
-    if slot.is_null() {
-        *slot = Value::Object(Map::new());
+    if !out.contains_key(&schema.id) {
+        out.insert(schema.id.clone(), Value::Object(Map::new()));
     }
-    match slot {
-        Value::Object(m) => Ok(m),
-        _ => Err(duplicate(&Path::Root(&schema.id))),
+    match out.get_mut(&schema.id) {
+        Some(slot) => {
+            if slot.is_null() {
+                *slot = Value::Object(Map::new());
+            }
+            match slot {
+                Value::Object(m) => Ok(m),
+                _ => Err(duplicate(&Path::Root(&schema.id))),
+            }
+        }
+        None => Err(duplicate(&Path::Root(&schema.id))),
     }
 }
 
@@ -351,26 +356,25 @@ fn extension_map<'m>(
 fn place_schema_attr(
     target: &mut Map<String, Value>,
     schema: &Schema,
-    key: &str,
+    key: String,
     v: Value,
     compat: Compat,
 ) -> Result<(), ScimError> {
     let (head, sub) = match key.split_once('.') {
         Some((h, s)) => (h, Some(s)),
-        None => (key, None),
+        None => (key.as_str(), None),
     };
     let Some(attr) = schema.attribute(head) else {
-        return unknown(compat, &Path::Urn(&schema.id, key), "attribute");
+        return unknown(compat, &Path::Urn(&schema.id, &key), "attribute");
     };
-    insert_attr(
-        target,
-        attr,
-        sub,
-        v,
-        compat,
-        Path::Urn(&schema.id, &attr.name),
-        None,
-    )
+    let path = Path::Urn(&schema.id, &attr.name);
+    match sub {
+        Some(sub) => insert_attr(target, attr, Some(sub), v, compat, path, None),
+        None => {
+            let owned = (key == attr.name).then_some(key);
+            insert_attr(target, attr, None, v, compat, path, owned)
+        }
+    }
 }
 
 /// Inserts an attribute (or, with `sub`, one of its sub-attributes) with canonical keys.
