@@ -11,7 +11,7 @@
 //! | [`project`] | `attributes` / `excludedAttributes` with the `returned` characteristic |
 //! | [`message`] | PatchOp, ListResponse, SearchRequest, Bulk |
 //! | [`discovery`] | ServiceProviderConfig, ResourceType and Schema documents |
-//! | [`compat`] | the strict and tolerant modes and their named quirks |
+//! | [`compat`] | the strict and tolerant modes and their named quirks; [`interop`] lists what each accepts |
 //! | [`error`] | the RFC 7644 §3.12 error |
 //!
 //! A server's path for a POST body: validate (which canonicalizes), store, project.
@@ -55,6 +55,8 @@
 )]
 
 pub mod compat;
+#[doc = include_str!("docs/interop.md")]
+pub mod interop {}
 pub mod discovery;
 pub mod error;
 pub mod message;
