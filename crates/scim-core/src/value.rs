@@ -663,4 +663,22 @@ mod tests {
         let photos = user_attr("photos");
         assert!(coerce(&photos, &json!({"value": 3}), t).is_err());
     }
+
+    #[test]
+    fn single_valued_complex_attribute_sent_as_a_one_item_array() {
+        let manager = builtin::enterprise_user()
+            .attribute("manager")
+            .unwrap()
+            .clone();
+        let v = coerce_attribute(
+            &manager,
+            &json!([{"value": "26118915"}]),
+            Compat::tolerant(),
+        );
+        assert_eq!(v.unwrap(), json!({"value": "26118915"}));
+        let err = coerce_attribute(&manager, &json!([{"value": "26118915"}]), Compat::strict());
+        assert_eq!(err.unwrap_err().scim_type(), Some(ScimType::InvalidValue));
+        let two = json!([{"value": "1"}, {"value": "2"}]);
+        assert!(coerce_attribute(&manager, &two, Compat::tolerant()).is_err());
+    }
 }

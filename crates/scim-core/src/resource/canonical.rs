@@ -565,4 +565,21 @@ mod tests {
         assert!(canon(json!([1]), Compat::tolerant()).is_err());
         assert!(canon(json!({"schemas": "x"}), Compat::tolerant()).is_err());
     }
+
+    #[test]
+    fn schema_urns_in_any_case() {
+        let v = canon(
+            json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:user", "URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:ENTERPRISE:2.0:USER"],
+                "userName": "x",
+                "Urn:Ietf:Params:Scim:Schemas:Extension:Enterprise:2.0:User": {"department": "d"}
+            }),
+            Compat::strict(),
+        )
+        .unwrap();
+        assert_eq!(
+            v,
+            json!({"schemas": [USER_URN, ENTERPRISE_USER_URN], "userName": "x", ENTERPRISE_USER_URN: {"department": "d"}})
+        );
+    }
 }
