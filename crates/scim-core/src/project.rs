@@ -111,6 +111,20 @@ impl<'r> Projection<'r> {
         }
     }
 
+    /// The projection a query asks for (its `attributes` and `excludedAttributes`).
+    pub fn from_request(
+        registry: &'r SchemaRegistry,
+        rt: &'r ResourceType,
+        request: &crate::message::SearchRequest,
+    ) -> Self {
+        Self::new(
+            registry,
+            rt,
+            &request.attributes,
+            &request.excluded_attributes,
+        )
+    }
+
     /// The default projection: everything `returned: default` or `always`.
     pub fn default_for(registry: &'r SchemaRegistry, rt: &'r ResourceType) -> Self {
         Self::new::<&str>(registry, rt, &[], &[])
@@ -169,7 +183,8 @@ impl<'r> Projection<'r> {
                 }
                 let mut v = take(v);
                 self.filter_subs(core_id, attr, keep, &mut v);
-                Some(v)
+                // Only unnamed sub-attributes were there: nothing to return.
+                (keep == Keep::Whole || !is_empty(&v)).then_some(v)
             }
             // Not defined by the schemas: only without `attributes`.
             _ => self.include.is_none().then(|| take(v)),
@@ -209,7 +224,7 @@ impl<'r> Projection<'r> {
                 return false;
             }
             self.filter_subs(id, attr, keep, v);
-            true
+            keep == Keep::Whole || !is_empty(v)
         });
         !map.is_empty()
     }
@@ -293,6 +308,14 @@ impl<'r> Projection<'r> {
             }
             _ => {}
         }
+    }
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
     }
 }
 

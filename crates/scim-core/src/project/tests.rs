@@ -117,3 +117,10 @@ fn returned_request_attributes() {
 fn unknown_paths_are_ignored() {
     assert_eq!(run(&[], &["nope", "name.nope"]), run(&[], &[]));
 }
+
+#[test]
+fn named_sub_attributes_that_are_absent_leave_nothing() {
+    let out = run(&["name.middleName", "emails.display"], &[]);
+    assert!(out.get("name").is_none());
+    assert!(out.get("emails").is_none());
+}
