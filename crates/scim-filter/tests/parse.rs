@@ -1,5 +1,10 @@
 //! Parser tests: every RFC 7644 example, canonical printing, paths, errors and limits.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use scim_filter::{
     AttrPath, CompValue, CompareOp, ErrorKind, Filter, Parser, parse_attr_path, parse_filter,
