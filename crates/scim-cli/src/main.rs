@@ -1,7 +1,8 @@
 //! The `scim` command-line tool.
 
-use clap::{Parser, Subcommand};
 use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
 
 mod cmd;
 
@@ -17,18 +18,19 @@ struct Cli {
 enum Command {
     /// Run a SCIM 2.0 server.
     Serve(cmd::serve::ServeArgs),
+    /// Parse and evaluate SCIM filters (RFC 7644 §3.4.2.2).
+    Filter(cmd::filter::FilterArgs),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Serve(args) => cmd::serve::run(args),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
+    match Cli::parse().command {
+        Command::Serve(args) => match cmd::serve::run(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Filter(args) => cmd::filter::run(args),
     }
 }

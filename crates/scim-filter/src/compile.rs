@@ -375,7 +375,7 @@ impl<'a> Compiler<'a> {
                     keys.push(v.name.as_str().into());
                     attr.sub_attr = Some(v.name.clone());
                     attr.type_ = Some(v.type_);
-                    attr.case_exact = v.case_exact;
+                    attr.case_exact = exact(v);
                     def = Some(v);
                 }
                 _ => {
@@ -424,7 +424,7 @@ impl<'a> Compiler<'a> {
                                 name: attr.name.clone(),
                                 sub_attr: sub.map(|s| s.name.clone()),
                                 type_: Some(target.type_),
-                                case_exact: target.case_exact,
+                                case_exact: exact(target),
                                 multi_valued: attr.multi_valued,
                             },
                             def: target,
@@ -451,7 +451,7 @@ impl<'a> Compiler<'a> {
                                 extension: None,
                                 name: "schemas".into(),
                                 sub_attr: None,
-                                type_: Some(AttributeType::Reference),
+                                type_: Some(AttributeType::String),
                                 case_exact: false,
                                 multi_valued: true,
                             },
@@ -475,7 +475,7 @@ impl<'a> Compiler<'a> {
                                 name: sub.name.clone(),
                                 sub_attr: None,
                                 type_: Some(sub.type_),
-                                case_exact: sub.case_exact,
+                                case_exact: exact(sub),
                                 multi_valued: sub.multi_valued,
                             },
                             def: sub,
@@ -492,7 +492,7 @@ impl<'a> Compiler<'a> {
                                 name: "value".into(),
                                 sub_attr: None,
                                 type_: Some(parent.type_),
-                                case_exact: parent.case_exact,
+                                case_exact: exact(parent),
                                 multi_valued: false,
                             },
                             def: parent,
@@ -510,7 +510,13 @@ impl<'a> Compiler<'a> {
 
 fn schemas_def() -> &'static AttributeDef {
     static DEF: std::sync::OnceLock<AttributeDef> = std::sync::OnceLock::new();
-    DEF.get_or_init(|| AttributeDef::new("schemas", AttributeType::Reference).multi())
+    DEF.get_or_init(|| AttributeDef::string("schemas").multi())
+}
+
+/// Whether strings of this attribute compare case-sensitively: `caseExact`,
+/// and always for `binary` and `reference` (RFC 7643 §2.3.6, §2.3.7).
+fn exact(def: &AttributeDef) -> bool {
+    def.compares_exactly() || def.type_ == AttributeType::Reference
 }
 
 type VpTarget<'a> = (Vec<Box<str>>, ResolvedAttr, Option<&'a AttributeDef>);
@@ -602,7 +608,7 @@ fn literal_test(c: &Comparison, def: Option<&AttributeDef>) -> Result<Test, Filt
             match &c.value {
                 CompValue::String(s) => Ok(Test::Str {
                     lit: StrLit::new(s),
-                    case_exact: def.case_exact || def.type_ == AttributeType::Binary,
+                    case_exact: exact(def),
                 }),
                 _ => Err(bad_literal("a string")),
             }
@@ -900,7 +906,7 @@ pub(crate) fn resolve_attr_path(
                         keys.push(v.name.as_str().into());
                         attr.sub_attr = Some(v.name.clone());
                         attr.type_ = Some(v.type_);
-                        attr.case_exact = v.case_exact;
+                        attr.case_exact = exact(v);
                     }
                     None => {
                         return Err(err(
