@@ -1,7 +1,12 @@
 //! Each error case with its `scimType`, operation index and path; and what a request
 //! reports as changed.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 use common::*;
@@ -23,10 +28,13 @@ fn remove_without_path_is_no_target() {
 
 #[test]
 fn filter_matching_nothing_is_no_target() {
-    let body = ops(json!([{"op": "replace", "path": "emails[value eq \"none@x\"].display", "value": "x"}]));
+    let body = ops(
+        json!([{"op": "replace", "path": "emails[value eq \"none@x\"].display", "value": "x"}]),
+    );
     // Tolerant upserts only from `eq` filters on non-primary sub-attributes; this one
     // names `value`, so tolerant creates it; with `co` neither mode has a target.
-    let body_co = ops(json!([{"op": "replace", "path": "emails[value co \"none\"].display", "value": "x"}]));
+    let body_co =
+        ops(json!([{"op": "replace", "path": "emails[value co \"none\"].display", "value": "x"}]));
     assert_eq!(err(&user(), &body_co, None), ScimType::NoTarget);
     assert_eq!(strict(&user(), &body), Err(ScimType::NoTarget));
     let rm = ops(json!([{"op": "remove", "path": "members[value eq \"nobody\"]"}]));
@@ -51,12 +59,17 @@ fn read_only_attributes_are_mutability() {
 #[test]
 fn immutable_sub_attributes_are_mutability_once_set() {
     let g = group(2);
-    let body = ops(json!([{"op": "replace", "path": "members[value eq \"m000000\"].value", "value": "other"}]));
+    let body = ops(
+        json!([{"op": "replace", "path": "members[value eq \"m000000\"].value", "value": "other"}]),
+    );
     assert_eq!(err(&g, &body, None), ScimType::Mutability);
-    let body = ops(json!([{"op": "replace", "path": "members[value eq \"m000000\"]", "value": {"value": "zzz"}}]));
+    let body = ops(
+        json!([{"op": "replace", "path": "members[value eq \"m000000\"]", "value": {"value": "zzz"}}]),
+    );
     assert_eq!(err(&g, &body, None), ScimType::Mutability);
     // Unset immutable values may be set.
-    let body = ops(json!([{"op": "add", "path": "members[value eq \"m000000\"].type", "value": "User"}]));
+    let body =
+        ops(json!([{"op": "add", "path": "members[value eq \"m000000\"].type", "value": "User"}]));
     assert_eq!(ok(&g, &body, None)["members"][0]["type"], "User");
 }
 
@@ -70,12 +83,24 @@ fn unknown_attribute_is_invalid_path_when_strict() {
 
 #[test]
 fn malformed_paths_and_filters() {
-    let e = error(&user(), &ops(json!([{"op": "add", "path": "emails[type eq", "value": "x"}])));
-    assert!(matches!(e.scim_type(), ScimType::InvalidFilter | ScimType::InvalidPath));
+    let e = error(
+        &user(),
+        &ops(json!([{"op": "add", "path": "emails[type eq", "value": "x"}])),
+    );
+    assert!(matches!(
+        e.scim_type(),
+        ScimType::InvalidFilter | ScimType::InvalidPath
+    ));
     assert!(e.span().is_some());
-    let e = error(&user(), &ops(json!([{"op": "add", "path": "a..b", "value": "x"}])));
+    let e = error(
+        &user(),
+        &ops(json!([{"op": "add", "path": "a..b", "value": "x"}])),
+    );
     assert_eq!(e.scim_type(), ScimType::InvalidPath);
-    let e = error(&user(), &ops(json!([{"op": "add", "path": "userName[value eq \"x\"]", "value": "x"}])));
+    let e = error(
+        &user(),
+        &ops(json!([{"op": "add", "path": "userName[value eq \"x\"]", "value": "x"}])),
+    );
     assert_eq!(e.scim_type(), ScimType::InvalidPath);
 }
 
@@ -103,7 +128,11 @@ fn removing_required_attributes_is_refused() {
 
 #[test]
 fn malformed_bodies_are_invalid_syntax() {
-    for body in [json!([]), json!({"Operations": 3}), json!({"Operations": [{"op": "merge"}]})] {
+    for body in [
+        json!([]),
+        json!({"Operations": 3}),
+        json!({"Operations": [{"op": "merge"}]}),
+    ] {
         let e = error(&user(), &body);
         assert_eq!(e.scim_type(), ScimType::InvalidSyntax, "{body}");
     }
@@ -121,7 +150,11 @@ fn errors_name_the_operation_and_path_and_convert_to_scim_errors() {
     let e = e.unwrap();
     assert_eq!(e.operation(), Some(2));
     assert_eq!(e.path(), Some("emails[type eq \"pager\"].value"));
-    assert!(e.to_string().starts_with("operation 2 (emails[type eq \"pager\"].value): noTarget: "), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("operation 2 (emails[type eq \"pager\"].value): noTarget: "),
+        "{e}"
+    );
     let s: ScimError = e.into();
     assert_eq!(s.status(), 400);
     assert_eq!(s.scim_type(), Some(ScimType::NoTarget));
@@ -143,7 +176,9 @@ fn a_failing_request_leaves_the_resource_byte_for_byte() {
         {"op": "remove", "path": "emails[type eq \"home\"]"},
         {"op": "replace", "path": "id", "value": "boom"}
     ]));
-    let e = Patcher::new(registry()).apply_json(&mut u, &body).unwrap_err();
+    let e = Patcher::new(registry())
+        .apply_json(&mut u, &body)
+        .unwrap_err();
     assert_eq!(e.operation(), Some(9));
     assert_eq!(serde_json::to_string(&u).unwrap(), before);
 }
@@ -165,5 +200,8 @@ fn outcome_lists_changed_paths_and_no_ops() {
         {"op": "add", "path": "nickName", "value": "B"}
     ]));
     let out = Patcher::new(registry()).apply_json(&mut u, &body).unwrap();
-    assert_eq!(out.changed(), ["name.givenName", &format!("{ENT}:department"), "nickName"]);
+    assert_eq!(
+        out.changed(),
+        ["name.givenName", &format!("{ENT}:department"), "nickName"]
+    );
 }
