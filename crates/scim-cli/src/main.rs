@@ -1,12 +1,27 @@
 //! The `scim` command-line tool.
 
-use clap::Parser;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
 
 /// SCIM 2.0 toolkit command line.
 #[derive(Debug, Parser)]
 #[command(name = "scim", version, about)]
-struct Cli {}
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-fn main() {
-    let _cli = Cli::parse();
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse and evaluate SCIM filters (RFC 7644 §3.4.2.2).
+    Filter(cmd::filter::FilterArgs),
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Filter(args) => cmd::filter::run(args),
+    }
 }

@@ -129,6 +129,18 @@ impl FilterError {
         }
     }
 
+    /// This error with the text its spans point into (errors from compiling
+    /// an already-parsed filter have none until it is attached).
+    pub fn with_input(mut self, input: &str) -> Self {
+        input.clone_into(&mut self.input);
+        self
+    }
+
+    pub(crate) fn with_context(mut self, context: Context) -> Self {
+        self.context = context;
+        self
+    }
+
     /// The text that failed.
     pub fn input(&self) -> &str {
         &self.input
@@ -171,6 +183,9 @@ impl FilterError {
     /// offending bytes, then the message. Long lines are cut to a window
     /// around the error, marked with `…`.
     pub fn render(&self) -> String {
+        if self.input.is_empty() && self.span.end > 0 {
+            return self.to_string();
+        }
         let (line, caret_col, caret_len) = caret_line(&self.input, self.span);
         let mut out = String::with_capacity(line.len() + caret_col + caret_len + 80);
         out.push_str(&line);

@@ -6,7 +6,7 @@ use nom::Parser as _;
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_while, take_while1};
 use nom::character::complete::{char, digit0, digit1, one_of, satisfy};
-use nom::combinator::{opt, recognize};
+use nom::combinator::opt;
 
 use crate::ast::Span;
 use crate::error::{ErrorKind, Expected};
@@ -108,11 +108,19 @@ pub(crate) fn unexpected(input: &str, pos: usize, expected: &[Expected]) -> LexE
 
 /// An attribute name (RFC 7643 §2.1 `ATTRNAME`, plus `$ref`-style names).
 fn attr_name(r: &str) -> NomRes<'_, &str> {
-    recognize((
+    let (r2, _) = (
         satisfy(|c: char| c.is_ascii_alphabetic() || c == '$'),
         take_while(is_name_char),
-    ))
-    .parse(r)
+    )
+        .parse(r)?;
+    Ok((r2, consumed(r, r2)))
+}
+
+/// The part of `r` a parser consumed to leave `r2`. (Computed from lengths:
+/// nom's `recognize` measures pointer offsets, which some parsers' empty
+/// remainders at the end of input do not preserve.)
+fn consumed<'a>(r: &'a str, r2: &str) -> &'a str {
+    r.get(..r.len() - r2.len()).unwrap_or("")
 }
 
 /// An attribute name at `pos`, with the position after it.
@@ -195,16 +203,17 @@ pub(crate) fn number(
     pos: usize,
 ) -> Result<Option<(serde_json::Number, usize)>, LexError> {
     let r = rest(input, pos);
-    let res: NomRes<'_, &str> = recognize((
+    let res: NomRes<'_, _> = (
         opt(char('-')),
-        alt((tag("0"), recognize((one_of("123456789"), digit0)))),
+        alt((tag("0"), (one_of("123456789"), digit0).map(|_| ""))),
         opt((char('.'), digit1)),
         opt((one_of("eE"), opt(one_of("+-")), digit1)),
-    ))
-    .parse(r);
-    let Ok((r2, text)) = res else {
+    )
+        .parse(r);
+    let Ok((r2, _)) = res else {
         return Ok(None);
     };
+    let text = consumed(r, r2);
     let end = after(input, r2);
     // A number runs into the next token only if malformed (`01`, `1.`, `1e`, `1x`).
     let bad_follow = r2

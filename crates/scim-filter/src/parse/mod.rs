@@ -445,3 +445,11 @@ pub fn parse_path(input: &str) -> Result<PatchPath, FilterError> {
 pub fn parse_attr_path(input: &str) -> Result<AttrPath, FilterError> {
     Parser::new().parse_attr_path(input)
 }
+
+/// A JSON number that is the whole of `s`.
+pub(crate) fn number_from_str(s: &str) -> Option<serde_json::Number> {
+    match lex::number(s, 0) {
+        Ok(Some((n, end))) if end == s.len() => Some(n),
+        _ => None,
+    }
+}
