@@ -359,7 +359,7 @@ impl<'r> Tx<'_, 'r> {
                 (None, None) => self.whole(step, t),
                 (None, Some(sub)) if !t.attr.multi_valued => self.sub_of_single(step, t, sub),
                 (Some(m), _) if !t.attr.multi_valued => self.filtered_single(step, t, m),
-                (m, _) => self.elements(step, t, m.as_ref()),
+                (m, _) => self.elements(step, t, m.as_deref()),
             },
         }
     }
