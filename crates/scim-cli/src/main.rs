@@ -18,10 +18,13 @@ struct Cli {
 enum Command {
     /// Parse and evaluate SCIM filters (RFC 7644 §3.4.2.2).
     Filter(cmd::filter::FilterArgs),
+    /// Apply PATCH requests (RFC 7644 §3.5.2) and diff resources.
+    Patch(cmd::patch::PatchArgs),
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Filter(args) => cmd::filter::run(args),
+        Command::Patch(args) => cmd::patch::run(args),
     }
 }

@@ -1,3 +1,4 @@
 //! One module per subcommand.
 
 pub(crate) mod filter;
+pub(crate) mod patch;
