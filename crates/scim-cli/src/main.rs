@@ -20,6 +20,8 @@ enum Command {
     Serve(cmd::serve::ServeArgs),
     /// Parse and evaluate SCIM filters (RFC 7644 §3.4.2.2).
     Filter(cmd::filter::FilterArgs),
+    /// Apply PATCH requests (RFC 7644 §3.5.2) and diff resources.
+    Patch(cmd::patch::PatchArgs),
 }
 
 fn main() -> ExitCode {
@@ -32,5 +34,6 @@ fn main() -> ExitCode {
             }
         },
         Command::Filter(args) => cmd::filter::run(args),
+        Command::Patch(args) => cmd::patch::run(args),
     }
 }

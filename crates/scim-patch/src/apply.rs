@@ -359,7 +359,7 @@ impl<'r> Tx<'_, 'r> {
                 (None, None) => self.whole(step, t),
                 (None, Some(sub)) if !t.attr.multi_valued => self.sub_of_single(step, t, sub),
                 (Some(m), _) if !t.attr.multi_valued => self.filtered_single(step, t, m),
-                (m, _) => self.elements(step, t, m.as_ref()),
+                (m, _) => self.elements(step, t, m.as_deref()),
             },
         }
     }
@@ -454,10 +454,11 @@ impl<'r> Tx<'_, 'r> {
                 self.mark(t, None);
                 return Ok(());
             }
-            if !self.check(t.attr, cur, Some(value))? {
+            let value = dedupe(t.attr, items);
+            if !self.check(t.attr, cur, Some(&value))? {
                 return Ok(());
             }
-            self.set(t.ext, key, value.clone());
+            self.set(t.ext, key, value);
             self.mark(t, None);
             return Ok(());
         }
@@ -770,8 +771,11 @@ impl<'r> Tx<'_, 'r> {
                 PatchOpKind::Add => self.quirk(Quirk::FilteredAddUpsert),
             };
             if hits.is_empty() {
-                if upsert && let Some(template) = m.and_then(Matcher::template) {
-                    return self.upsert(step, t, template);
+                if upsert
+                    && let Some(m) = m
+                    && let Some(template) = m.template()
+                {
+                    return self.upsert(step, t, m, template);
                 }
                 if step.op == PatchOpKind::Remove && m.is_none() {
                     return Ok(());
@@ -884,6 +888,7 @@ impl<'r> Tx<'_, 'r> {
         &mut self,
         step: &Step<'r>,
         t: &AttrTarget<'r>,
+        m: &Matcher<'r>,
         mut elem: Map<String, Value>,
     ) -> Result<(), PatchError> {
         match (t.sub, &step.value) {
@@ -900,6 +905,12 @@ impl<'r> Tx<'_, 'r> {
         let mut elem = Value::Object(elem);
         scim_core::value::coerce_mut(t.attr, &mut elem, self.compat, &step.label)
             .map_err(|e| PatchError::from_scim(&e))?;
+        if !m.matches(&elem) {
+            return Err(no_target(format!(
+                "no {} matched, and the value contradicts the filter",
+                t.attr.name
+            )));
+        }
         if t.attr.mutability == Mutability::ReadOnly {
             return Err(mutability(format!("{} is read-only", t.attr.name)));
         }
@@ -918,6 +929,24 @@ impl<'r> Tx<'_, 'r> {
         self.mark(t, t.sub.map(|s| s.name.as_str()));
         Ok(())
     }
+}
+
+/// The items without repeats (by identity, or whole for items without `value`); the
+/// first occurrence stays.
+fn dedupe(attr: &AttributeDef, items: &[Value]) -> Value {
+    let exact = index::exact(attr);
+    let mut seen = index::index_with_capacity(items.len());
+    let mut out: Vec<Value> = Vec::with_capacity(items.len());
+    for item in items {
+        let dup = match index::identity(attr, item) {
+            Some(id) => seen.insert(Key::new(id, exact), ()).is_some(),
+            None => out.contains(item),
+        };
+        if !dup {
+            out.push(item.clone());
+        }
+    }
+    Value::Array(out)
 }
 
 /// Merges `add`'s sub-attributes into `target`, checking their mutability.

@@ -76,7 +76,7 @@ pub(crate) struct AttrTarget<'r> {
     pub(crate) ext: Option<&'r str>,
     pub(crate) attr: &'r AttributeDef,
     pub(crate) sub: Option<&'r AttributeDef>,
-    pub(crate) filter: Option<Matcher<'r>>,
+    pub(crate) filter: Option<Box<Matcher<'r>>>,
 }
 
 struct Cx<'r> {
@@ -284,8 +284,7 @@ impl<'r> Cx<'r> {
                         attr.name
                     )));
                 }
-                let strict = !self.compat.allows(Quirk::IgnoreUnknownAttributes);
-                let matcher = Matcher::new(attr, filter, strict)?;
+                let matcher = Matcher::new(attr, filter)?;
                 let sub = match &parsed.sub {
                     Some(name) => Some(attr.sub_attribute(name).ok_or_else(|| {
                         invalid_path(format!("{} has no sub-attribute {name:?}", attr.name))
@@ -296,7 +295,7 @@ impl<'r> Cx<'r> {
                     ext,
                     attr,
                     sub,
-                    filter: Some(matcher),
+                    filter: Some(Box::new(matcher)),
                 }))
             }
         }
