@@ -11,6 +11,7 @@
 //! | [`project`] | `attributes` / `excludedAttributes` with the `returned` characteristic |
 //! | [`message`] | PatchOp, ListResponse, SearchRequest, Bulk |
 //! | [`discovery`] | ServiceProviderConfig, ResourceType and Schema documents |
+//! | [`ident`] | `SchemaUri` and `AttributeName`, case-insensitive identifier newtypes |
 //! | [`compat`] | the strict and tolerant modes and their named quirks; [`interop`] lists what each accepts |
 //! | [`error`] | the RFC 7644 §3.12 error |
 //!
@@ -59,6 +60,7 @@ pub mod compat;
 pub mod interop {}
 pub mod discovery;
 pub mod error;
+pub mod ident;
 pub mod message;
 pub mod project;
 pub mod registry;

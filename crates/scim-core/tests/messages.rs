@@ -262,3 +262,47 @@ fn schema_documents_list_every_registered_schema() {
         Some("https://example.com/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User")
     );
 }
+
+#[test]
+fn built_resources_validate_in_strict_mode() {
+    use scim_core::resource::{Badge, EnterpriseUser, Group, Manager, User};
+    let registry = scim_core::SchemaRegistry::builder()
+        .schema(builtin::user())
+        .schema(builtin::enterprise_user())
+        .schema(builtin::group())
+        .schema(builtin::badge())
+        .resource_type(ResourceType::user().with_extension(builtin::BADGE_URN, false))
+        .resource_type(ResourceType::group())
+        .build()
+        .unwrap();
+    let user = User::builder("ann.lee")
+        .given_name("Ann")
+        .family_name("Lee")
+        .email("ann@example.com", Some("work"), true)
+        .active(true)
+        .enterprise(
+            EnterpriseUser::builder()
+                .department("R&D")
+                .manager(Manager::new("26118915"))
+                .build(),
+        )
+        .extension(Badge::URN, &Badge::builder().badge("B-1", None).build())
+        .try_build()
+        .unwrap();
+    let body = serde_json::to_value(&user).unwrap();
+    let mut v = body.clone();
+    let users = registry.resource_type("Users").unwrap();
+    scim_core::validate::validate_create(&mut v, &registry, users, scim_core::Compat::strict())
+        .unwrap();
+    assert_eq!(v, body);
+
+    let group = Group::builder("Tour Guides")
+        .member("2819c223", Some("Babs"))
+        .build();
+    let body = serde_json::to_value(&group).unwrap();
+    let mut v = body.clone();
+    let groups = registry.resource_type("Groups").unwrap();
+    scim_core::validate::validate_create(&mut v, &registry, groups, scim_core::Compat::strict())
+        .unwrap();
+    assert_eq!(v, body);
+}
