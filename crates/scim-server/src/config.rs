@@ -86,6 +86,9 @@ pub struct ServerConfig {
     pub compat: Compat,
     /// How PATCH answers a success.
     pub patch_response: PatchResponse,
+    /// When true, group members must name existing resources (`invalidValue` otherwise).
+    /// Off by default: real clients add members before the users exist.
+    pub strict_references: bool,
     /// The absolute URL the base path is reached at (e.g. `https://example.com/scim/v2`), used
     /// for `meta.location` and `Location`. When `None`, it is derived from the request's `Host`.
     pub public_url: Option<String>,
@@ -112,6 +115,7 @@ impl ServerConfig {
             max_body_bytes: 1 << 20,
             compat: Compat::tolerant(),
             patch_response: PatchResponse::Resource,
+            strict_references: false,
             public_url: None,
         }
     }

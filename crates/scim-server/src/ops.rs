@@ -204,3 +204,82 @@ pub(crate) fn wants_members(attributes: &[String], excluded: &[String]) -> bool 
     });
     !excluded_whole && (attributes.is_empty() || attributes.iter().any(names_members))
 }
+
+/// The `value`s of a `members` list.
+fn member_values(members: &Value) -> impl Iterator<Item = &str> {
+    members
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.get("value").and_then(Value::as_str))
+}
+
+/// The member ids a PATCH writes: values of operations whose path names `members`, and
+/// `members` inside path-less values (any case).
+pub(crate) fn patched_member_ids(op: &PatchOp) -> Vec<String> {
+    let mut ids = Vec::new();
+    for o in &op.operations {
+        let Some(value) = &o.value else { continue };
+        match o.path.as_deref() {
+            Some(p)
+                if p.trim()
+                    .get(..7)
+                    .is_some_and(|h| h.eq_ignore_ascii_case("members")) =>
+            {
+                let list = if value.is_array() {
+                    value.clone()
+                } else {
+                    Value::Array(vec![value.clone()])
+                };
+                ids.extend(member_values(&list).map(str::to_owned));
+            }
+            None => {
+                if let Some(obj) = value.as_object() {
+                    for (k, v) in obj {
+                        if k.eq_ignore_ascii_case("members") {
+                            ids.extend(member_values(v).map(str::to_owned));
+                        }
+                    }
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    ids
+}
+
+/// With `strict_references`, refuses member ids that name no resource of a served type in the
+/// caller's tenant.
+pub(crate) async fn check_references<'i>(
+    inner: &Inner,
+    call: &Call<'_>,
+    ids: impl IntoIterator<Item = &'i str>,
+) -> Result<(), ScimError> {
+    if !inner.config.strict_references {
+        return Ok(());
+    }
+    for id in ids {
+        let mut found = false;
+        for served in &inner.served {
+            if inner.store.get(&call.ctx, &served.rt, id).await.is_ok() {
+                found = true;
+                break;
+            }
+        }
+        if !found {
+            return Err(ScimError::bad_request(
+                ScimType::InvalidValue,
+                format!("members: no resource has id {id:?}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The member ids of a resource body.
+pub(crate) fn body_member_ids(resource: &Value) -> Vec<&str> {
+    resource
+        .get("members")
+        .map(|m| member_values(m).collect())
+        .unwrap_or_default()
+}

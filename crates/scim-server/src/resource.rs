@@ -70,6 +70,7 @@ pub(crate) async fn create(
 ) -> Result<Response<Bytes>, ScimError> {
     let body = json_body(call)?;
     let resource = ops::prepare_create(inner, served, body)?;
+    ops::check_references(inner, call, ops::body_member_ids(&resource)).await?;
     let stored = inner.store.create(&call.ctx, &served.rt, resource).await?;
     let location = ops::location(call, served, &stored.id);
     let mut resp = respond(inner, call, served, StatusCode::CREATED, stored)?;
@@ -113,6 +114,7 @@ pub(crate) async fn replace(
         ));
     }
     let resource = ops::prepare_replace(inner, served, id, body, &current.resource)?;
+    ops::check_references(inner, call, ops::body_member_ids(&resource)).await?;
     let stored = inner
         .store
         .replace(
@@ -136,6 +138,8 @@ pub(crate) async fn patch(
     let body = json_body(call)?;
     let op = PatchOp::from_json(&body, inner.config.compat)?;
     let patcher = ops::patcher(inner, served, &op)?;
+    let added = ops::patched_member_ids(&op);
+    ops::check_references(inner, call, added.iter().map(String::as_str)).await?;
     let expected = if_match(call);
     let precondition = expected
         .as_deref()

@@ -664,3 +664,185 @@ async fn if_match_mismatch_is_412() {
 async fn store_contract_holds_for_the_memory_store() {
     scim_server::store::contract::run(MemoryStore::new).await;
 }
+
+fn patch_body(ops: Value) -> Option<Value> {
+    Some(json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops}))
+}
+
+#[tokio::test]
+async fn attribute_overrides_apply_to_output_and_input() {
+    use scim_core::SchemaRegistry;
+    use scim_core::schema::Returned;
+    use scim_core::schema::builtin::{GROUP_URN, USER_URN};
+    let mut b = SchemaRegistry::builtin_builder();
+    b.schema_mut(GROUP_URN)
+        .unwrap()
+        .attribute_mut("members")
+        .unwrap()
+        .returned = Returned::Never;
+    b.schema_mut(USER_URN)
+        .unwrap()
+        .attribute_mut("emails")
+        .unwrap()
+        .max_items = Some(1);
+    let mut config = ServerConfig::standard();
+    config.registry = std::sync::Arc::new(b.build().unwrap());
+    let s = server_with(config);
+
+    let u = create_user(&s, "solo").await;
+    let uid = u["id"].as_str().unwrap();
+    let two = json!({"userName": "two", "emails": [{"value": "a@x.org"}, {"value": "b@x.org"}]});
+    assert_error(
+        &send(&s, Method::POST, "/scim/v2/Users", Some(two)).await,
+        400,
+        Some("invalidValue"),
+    );
+    let add =
+        patch_body(json!([{"op": "add", "path": "emails", "value": [{"value": "second@x.org"}]}]));
+    let r = send(&s, Method::PATCH, &format!("/scim/v2/Users/{uid}"), add).await;
+    assert_error(&r, 400, Some("invalidValue"));
+
+    let g = send(
+        &s,
+        Method::POST,
+        "/scim/v2/Groups",
+        Some(json!({"displayName": "Lockers", "members": [{"value": uid}]})),
+    )
+    .await;
+    assert_eq!(g.status, StatusCode::CREATED, "{}", g.body);
+    assert!(
+        g.body.get("members").is_none(),
+        "members are never returned: {}",
+        g.body
+    );
+    let listed = send(&s, Method::GET, "/scim/v2/Groups", None).await;
+    assert!(listed.body["Resources"][0].get("members").is_none());
+    let user = send(&s, Method::GET, &format!("/scim/v2/Users/{uid}"), None).await;
+    assert_eq!(
+        user.body["groups"][0]["display"], "Lockers",
+        "memberships still hold"
+    );
+    let schema = send(
+        &s,
+        Method::GET,
+        &format!("/scim/v2/Schemas/{GROUP_URN}"),
+        None,
+    )
+    .await;
+    let members = schema.body["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "members")
+        .unwrap();
+    assert_eq!(members["returned"], "never", "discovery tells the truth");
+}
+
+#[tokio::test]
+async fn excluded_members_are_not_returned() {
+    let s = server();
+    let u = create_user(&s, "m1").await;
+    send(
+        &s,
+        Method::POST,
+        "/scim/v2/Groups",
+        Some(json!({"displayName": "Big", "members": [{"value": u["id"]}]})),
+    )
+    .await;
+    let r = send(
+        &s,
+        Method::GET,
+        "/scim/v2/Groups?excludedAttributes=members",
+        None,
+    )
+    .await;
+    assert_eq!(r.body["Resources"][0]["displayName"], "Big");
+    assert!(r.body["Resources"][0].get("members").is_none());
+    let r = send(
+        &s,
+        Method::GET,
+        "/scim/v2/Groups?attributes=members.value",
+        None,
+    )
+    .await;
+    assert_eq!(r.body["Resources"][0]["members"][0]["value"], u["id"]);
+}
+
+#[tokio::test]
+async fn strict_references_refuse_unknown_members() {
+    let mut config = ServerConfig::standard();
+    config.strict_references = true;
+    let s = server_with(config);
+    let u = create_user(&s, "real").await;
+    let bad = json!({"displayName": "G", "members": [{"value": "ghost"}]});
+    assert_error(
+        &send(&s, Method::POST, "/scim/v2/Groups", Some(bad)).await,
+        400,
+        Some("invalidValue"),
+    );
+    let ok = send(
+        &s,
+        Method::POST,
+        "/scim/v2/Groups",
+        Some(json!({"displayName": "G", "members": [{"value": u["id"]}]})),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+    let path = format!("/scim/v2/Groups/{}", ok.body["id"].as_str().unwrap());
+    let add = patch_body(json!([{"op": "add", "path": "members", "value": [{"value": "ghost"}]}]));
+    assert_error(
+        &send(&s, Method::PATCH, &path, add).await,
+        400,
+        Some("invalidValue"),
+    );
+    let pathless =
+        patch_body(json!([{"op": "replace", "value": {"members": [{"value": "ghost"}]}}]));
+    assert_error(
+        &send(&s, Method::PATCH, &path, pathless).await,
+        400,
+        Some("invalidValue"),
+    );
+    let lenient = server();
+    let g = send(
+        &lenient,
+        Method::POST,
+        "/scim/v2/Groups",
+        Some(json!({"displayName": "G", "members": [{"value": "ghost"}]})),
+    )
+    .await;
+    assert_eq!(
+        g.status,
+        StatusCode::CREATED,
+        "unknown members are accepted by default"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_concurrent_member_adds_all_land() {
+    let s = server();
+    let g = send(
+        &s,
+        Method::POST,
+        "/scim/v2/Groups",
+        Some(json!({"displayName": "Crowd"})),
+    )
+    .await;
+    let path = format!("/scim/v2/Groups/{}", g.body["id"].as_str().unwrap());
+    let mut tasks = Vec::new();
+    for i in 0..1000 {
+        let (s, path) = (s.clone(), path.clone());
+        tasks.push(tokio::spawn(async move {
+            let add = patch_body(json!([{"op": "add", "path": "members", "value": [{"value": format!("member-{i}")}]}]));
+            send(&s, Method::PATCH, &path, add).await.status
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::OK);
+    }
+    let r = send(&s, Method::GET, &path, None).await;
+    assert_eq!(
+        r.body["members"].as_array().unwrap().len(),
+        1000,
+        "no member is lost"
+    );
+}

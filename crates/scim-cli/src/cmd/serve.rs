@@ -51,14 +51,14 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let _ = args.memory; // The in-memory store is the only one until SQLite lands.
     let listener = TcpListener::bind(args.addr).await?;
     let local = listener.local_addr()?;
-    println!(
+    say(&format!(
         "scim: serving SCIM 2.0 at http://{local}{} (in-memory store)",
         args.base_path.trim_end_matches('/')
-    );
+    ));
     if args.tokens.is_empty() {
-        println!("scim: no --token given: every request is allowed");
+        say("scim: no --token given: every request is allowed");
     } else {
-        println!("scim: send `Authorization: Bearer <token>` with one of the --token values");
+        say("scim: send `Authorization: Bearer <token>` with one of the --token values");
     }
     let service = ScimService::new(server);
     loop {
@@ -73,6 +73,14 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
                 .await;
         });
     }
+}
+
+/// Prints a status line. A closed stdout (the parent stopped reading) must not stop the server.
+fn say(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
 }
 
 fn build(
