@@ -17,21 +17,71 @@ fn projection(call: &Call<'_>) -> Result<ListQuery, ScimError> {
     ListQuery::try_from_query(call.parts.uri.query())
 }
 
-/// Parses `If-Match` into a precondition. `*` and absence mean none; weak and strong tags
-/// compare by their opaque value (weak comparison, RFC 7232 §2.3.2).
-fn if_match(call: &Call<'_>) -> Option<String> {
-    let raw = call
-        .parts
-        .headers
-        .get(header::IF_MATCH)?
-        .to_str()
-        .ok()?
-        .trim();
-    if raw == "*" || raw.is_empty() {
-        return None;
+/// The entity tags of a conditional header (RFC 7232 §3.1, §3.2).
+#[derive(Debug)]
+enum Tags {
+    /// `*`.
+    Any,
+    /// A list of tags, by opaque value (weak comparison: `W/"3"` matches `"3"`).
+    List(Vec<String>),
+}
+
+impl Tags {
+    fn matches(&self, version: &str) -> bool {
+        match self {
+            Tags::Any => true,
+            Tags::List(tags) => tags.iter().any(|t| t == version),
+        }
     }
-    let first = raw.split(',').next().unwrap_or(raw).trim();
-    Some(opaque_tag(first).to_owned())
+}
+
+/// The tags of header `name`, or `None` when it is absent or empty.
+fn tags(call: &Call<'_>, name: header::HeaderName) -> Option<Tags> {
+    let mut list = Vec::new();
+    for value in call.parts.headers.get_all(name) {
+        let raw = value.to_str().ok()?.trim();
+        if raw == "*" {
+            return Some(Tags::Any);
+        }
+        list.extend(
+            raw.split(',')
+                .map(opaque_tag)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned),
+        );
+    }
+    (!list.is_empty()).then_some(Tags::List(list))
+}
+
+fn precondition_failed(id: &str, current: &str) -> ScimError {
+    ScimError::new(
+        412,
+        None,
+        format!("resource {id} does not match If-Match (its version is W/\"{current}\")"),
+    )
+}
+
+/// Resolves `If-Match` into the version a write expects. One tag passes straight to the store,
+/// which checks it atomically with the write; a list or `*` is checked against the current
+/// version, which then becomes the expectation (so a concurrent change still fails).
+async fn expected_version(
+    inner: &Inner,
+    call: &Call<'_>,
+    served: &Served,
+    id: &str,
+) -> Result<Option<String>, ScimError> {
+    match tags(call, header::IF_MATCH) {
+        None => Ok(None),
+        Some(Tags::List(mut one)) if one.len() == 1 => Ok(one.pop()),
+        Some(tags) => {
+            let current = inner.store.get(&call.ctx, &served.rt, id).await?;
+            if tags.matches(&current.version) {
+                Ok(Some(current.version))
+            } else {
+                Err(precondition_failed(id, &current.version))
+            }
+        }
+    }
 }
 
 /// `W/"abc"` → `abc`; `"abc"` → `abc`.
@@ -91,6 +141,12 @@ pub(crate) async fn get(
         ..call.ctx.clone()
     };
     let stored = inner.store.get(&ctx, &served.rt, id).await?;
+    if tags(call, header::IF_NONE_MATCH).is_some_and(|t| t.matches(&stored.version)) {
+        return Ok(with_etag(
+            response::empty(StatusCode::NOT_MODIFIED),
+            &stored,
+        ));
+    }
     respond(inner, call, served, StatusCode::OK, stored)
 }
 
@@ -102,16 +158,11 @@ pub(crate) async fn replace(
     id: &str,
 ) -> Result<Response<Bytes>, ScimError> {
     let body = json_body(call)?;
-    let expected = if_match(call);
     let current = inner.store.get(&call.ctx, &served.rt, id).await?;
-    if let Some(v) = &expected
-        && *v != current.version
+    if let Some(tags) = tags(call, header::IF_MATCH)
+        && !tags.matches(&current.version)
     {
-        return Err(ScimError::new(
-            412,
-            None,
-            format!("resource {id} has changed (version {})", current.version),
-        ));
+        return Err(precondition_failed(id, &current.version));
     }
     let resource = ops::prepare_replace(inner, served, id, body, &current.resource)?;
     ops::check_references(inner, call, ops::body_member_ids(&resource)).await?;
@@ -140,7 +191,7 @@ pub(crate) async fn patch(
     let patcher = ops::patcher(inner, served, &op)?;
     let added = ops::patched_member_ids(&op);
     ops::check_references(inner, call, added.iter().map(String::as_str)).await?;
-    let expected = if_match(call);
+    let expected = expected_version(inner, call, served, id).await?;
     let precondition = expected
         .as_deref()
         .map_or(Precondition::None, Precondition::Version);
@@ -161,7 +212,7 @@ pub(crate) async fn delete(
     served: &Served,
     id: &str,
 ) -> Result<Response<Bytes>, ScimError> {
-    let expected = if_match(call);
+    let expected = expected_version(inner, call, served, id).await?;
     let precondition = expected
         .as_deref()
         .map_or(Precondition::None, Precondition::Version);

@@ -846,3 +846,195 @@ async fn a_thousand_concurrent_member_adds_all_land() {
         "no member is lost"
     );
 }
+
+#[tokio::test]
+async fn etags_and_preconditions() {
+    let s = server();
+    let u = create_user(&s, "tagged").await;
+    let path = format!("/scim/v2/Users/{}", u["id"].as_str().unwrap());
+    let etag = u["meta"]["version"].as_str().unwrap().to_owned();
+    let strong = etag.trim_start_matches("W/").to_owned();
+
+    let r = send_with(&s, Method::GET, &path, None, &[("if-none-match", &etag)]).await;
+    assert_eq!(r.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(r.headers["etag"], etag.as_str());
+    let r = send_with(
+        &s,
+        Method::GET,
+        &path,
+        None,
+        &[("if-none-match", "*")],
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_MODIFIED,
+        "* matches any current version"
+    );
+    let r = send_with(
+        &s,
+        Method::GET,
+        &path,
+        None,
+        &[("if-none-match", "W/\"other\"")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+
+    let op = patch_body(json!([{"op": "replace", "path": "title", "value": "T"}]));
+    let r = send_with(
+        &s,
+        Method::PATCH,
+        &path,
+        op.clone(),
+        &[("if-match", "W/\"stale\"")],
+    )
+    .await;
+    assert_error(&r, 412, None);
+    // Weak comparison: the strong form of the same tag matches, and so does a list holding it.
+    let r = send_with(
+        &s,
+        Method::PATCH,
+        &path,
+        op.clone(),
+        &[("if-match", &strong)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let now = r.body["meta"]["version"].as_str().unwrap().to_owned();
+    assert_ne!(now, etag, "a change gives a new version");
+    let list = format!("W/\"stale\", {now}");
+    let mut put = r.body.clone();
+    put["title"] = json!("U");
+    let r = send_with(
+        &s,
+        Method::PUT,
+        &path,
+        Some(put.clone()),
+        &[("if-match", &list)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = send_with(&s, Method::PUT, &path, Some(put), &[("if-match", &etag)]).await;
+    assert_error(&r, 412, None);
+    let r = send_with(&s, Method::DELETE, &path, None, &[("if-match", "*")]).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn a_members_version_changes_with_its_groups() {
+    let s = server();
+    let u = create_user(&s, "joiner").await;
+    let uid = u["id"].as_str().unwrap();
+    let upath = format!("/scim/v2/Users/{uid}");
+    let before = send(&s, Method::GET, &upath, None).await.headers["etag"].clone();
+    send(
+        &s,
+        Method::POST,
+        "/scim/v2/Groups",
+        Some(json!({"displayName": "G", "members": [{"value": uid}]})),
+    )
+    .await;
+    let r = send_with(
+        &s,
+        Method::GET,
+        &upath,
+        None,
+        &[("if-none-match", before.to_str().unwrap())],
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "derived groups changed, so the ETag did"
+    );
+    assert_ne!(r.headers["etag"], before);
+}
+
+#[tokio::test]
+async fn tenants_never_see_each_other() {
+    let config = ServerConfig::standard();
+    let store = MemoryStore::new(config.registry.clone());
+    let auth = StaticBearer::new()
+        .token("acme-token", "acme")
+        .token("globex-token", "globex");
+    let s = ScimServer::new(config, store, auth).unwrap();
+    let acme = [("authorization", "Bearer acme-token")];
+    let globex = [("authorization", "Bearer globex-token")];
+    let r = send_with(
+        &s,
+        Method::POST,
+        "/scim/v2/Users",
+        Some(json!({"userName": "same"})),
+        &acme,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let path = format!("/scim/v2/Users/{}", r.body["id"].as_str().unwrap());
+    let r = send_with(
+        &s,
+        Method::POST,
+        "/scim/v2/Users",
+        Some(json!({"userName": "same"})),
+        &globex,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "uniqueness is per tenant");
+    assert_error(
+        &send_with(&s, Method::GET, &path, None, &globex).await,
+        404,
+        None,
+    );
+    let r = send_with(
+        &s,
+        Method::GET,
+        "/scim/v2/Users?filter=userName%20eq%20%22same%22",
+        None,
+        &globex,
+    )
+    .await;
+    assert_eq!(r.body["totalResults"], 1);
+    let op = patch_body(json!([{"op": "replace", "path": "title", "value": "x"}]));
+    assert_error(
+        &send_with(&s, Method::PATCH, &path, op, &globex).await,
+        404,
+        None,
+    );
+    assert_error(
+        &send_with(
+            &s,
+            Method::PUT,
+            &path,
+            Some(json!({"userName": "same"})),
+            &globex,
+        )
+        .await,
+        404,
+        None,
+    );
+    assert_error(
+        &send_with(&s, Method::DELETE, &path, None, &globex).await,
+        404,
+        None,
+    );
+    assert_eq!(
+        send_with(&s, Method::GET, &path, None, &acme).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn strict_mode_refuses_what_tolerant_mode_accepts() {
+    let mut config = ServerConfig::standard();
+    config.compat = scim_core::Compat::strict();
+    let strict = server_with(config);
+    let body = json!({"userName": "noschemas"});
+    let r = send(&strict, Method::POST, "/scim/v2/Users", Some(body.clone())).await;
+    assert_error(&r, 400, Some("invalidSyntax"));
+    assert_eq!(
+        send(&server(), Method::POST, "/scim/v2/Users", Some(body))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+}
