@@ -86,6 +86,8 @@ pub struct ServerConfig {
     pub compat: Compat,
     /// How PATCH answers a success.
     pub patch_response: PatchResponse,
+    /// Bulk settings.
+    pub bulk: crate::bulk::BulkConfig,
     /// When true, group members must name existing resources (`invalidValue` otherwise).
     /// Off by default: real clients add members before the users exist.
     pub strict_references: bool,
@@ -116,6 +118,7 @@ impl ServerConfig {
             compat: Compat::tolerant(),
             patch_response: PatchResponse::Resource,
             strict_references: false,
+            bulk: crate::bulk::BulkConfig::default(),
             public_url: None,
         }
     }

@@ -24,7 +24,11 @@ pub(crate) fn service_provider_config(inner: &Inner, call: &Call<'_>) -> Respons
         "schemas": [SPC_URN],
         "documentationUri": "https://www.rfc-editor.org/rfc/rfc7644",
         "patch": {"supported": patch},
-        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+        "bulk": {
+            "supported": inner.config.bulk.supported,
+            "maxOperations": if inner.config.bulk.supported { inner.config.bulk.max_operations } else { 0 },
+            "maxPayloadSize": if inner.config.bulk.supported { inner.config.bulk.max_payload_size } else { 0 },
+        },
         "filter": {"supported": true, "maxResults": inner.config.max_results},
         "changePassword": {"supported": false},
         "sort": {"supported": true},

@@ -107,7 +107,43 @@ impl ScimServer {
     /// Handles one request. Never fails: every failure is a SCIM error response.
     pub async fn handle(&self, req: Request<Bytes>) -> Response<Bytes> {
         let (parts, body) = req.into_parts();
-        match self.dispatch(&parts, &body).await {
+        let result = match self.prepare(&parts, &body).await {
+            Ok((Route::Bulk, call)) => self.bulk(&call).await,
+            Ok((route, call)) => self.serve(route, &call).await,
+            Err(f) => Err(f),
+        };
+        self.render(&parts, result)
+    }
+
+    /// Handles one operation of a Bulk request: like [`ScimServer::handle`], but a nested
+    /// `/Bulk` is refused (and the future does not contain Bulk's, so it is not recursive).
+    pub(crate) async fn handle_bulk_operation(&self, req: Request<Bytes>) -> Response<Bytes> {
+        let (parts, body) = req.into_parts();
+        let result = match self.prepare(&parts, &body).await {
+            Ok((Route::Bulk, _)) => Err(ScimError::bad_request(
+                ScimType::InvalidPath,
+                "a bulk operation cannot target /Bulk",
+            )
+            .into()),
+            Ok((route, call)) => self.serve(route, &call).await,
+            Err(f) => Err(f),
+        };
+        self.render(&parts, result)
+    }
+
+    async fn bulk(&self, call: &Call<'_>) -> Result<Response<Bytes>, Failure> {
+        if call.parts.method != Method::POST {
+            return Err(Failure::MethodNotAllowed("POST".into()));
+        }
+        Ok(crate::bulk::bulk(self, call).await?)
+    }
+
+    fn render(
+        &self,
+        parts: &http::request::Parts,
+        result: Result<Response<Bytes>, Failure>,
+    ) -> Response<Bytes> {
+        match result {
             Ok(resp) => resp,
             Err(Failure::Scim(e)) => response::error(&e),
             Err(Failure::Auth(e)) => {
@@ -131,27 +167,29 @@ impl ScimServer {
         }
     }
 
-    async fn dispatch(
+    /// Routes, checks the body size and authenticates.
+    async fn prepare<'a>(
         &self,
-        parts: &http::request::Parts,
-        body: &Bytes,
-    ) -> Result<Response<Bytes>, Failure> {
+        parts: &'a http::request::Parts,
+        body: &'a Bytes,
+    ) -> Result<(Route, Call<'a>), Failure> {
         let inner = &*self.inner;
         let config = &inner.config;
-        if body.len() > config.max_body_bytes {
-            return Err(ScimError::new(
-                413,
-                None,
-                format!("the request body exceeds {} bytes", config.max_body_bytes),
-            )
-            .into());
-        }
         let route = route(
             &config.base_path,
             inner.served.iter().map(|s| s.rt.endpoint.as_str()),
             parts.uri.path(),
         )
         .ok_or_else(|| ScimError::not_found(format!("no endpoint at {}", parts.uri.path())))?;
+        let limit = self.body_limit_for(&route);
+        if body.len() > limit {
+            return Err(ScimError::new(
+                413,
+                None,
+                format!("the request body exceeds {limit} bytes"),
+            )
+            .into());
+        }
         let ctx = inner
             .auth
             .authenticate(parts)
@@ -163,7 +201,13 @@ impl ScimServer {
             body,
             base_url: self.base_url(parts),
         };
-        let m = &parts.method;
+        Ok((route, call))
+    }
+
+    /// Serves every route but `/Bulk`.
+    async fn serve(&self, route: Route, call: &Call<'_>) -> Result<Response<Bytes>, Failure> {
+        let inner = &*self.inner;
+        let m = &call.parts.method;
         let get_only = |f: &dyn Fn() -> Response<Bytes>| {
             if m == Method::GET || m == Method::HEAD {
                 Ok(f())
@@ -173,13 +217,13 @@ impl ScimServer {
         };
         match route {
             Route::ServiceProviderConfig => {
-                get_only(&|| crate::discovery::service_provider_config(inner, &call))
+                get_only(&|| crate::discovery::service_provider_config(inner, call))
             }
             Route::Schemas(id) => {
                 if m != Method::GET && m != Method::HEAD {
                     return Err(Failure::MethodNotAllowed("GET".into()));
                 }
-                Ok(crate::discovery::schemas(inner, &call, id.as_deref())?)
+                Ok(crate::discovery::schemas(inner, call, id.as_deref())?)
             }
             Route::ResourceTypes(name) => {
                 if m != Method::GET && m != Method::HEAD {
@@ -187,7 +231,7 @@ impl ScimServer {
                 }
                 Ok(crate::discovery::resource_types(
                     inner,
-                    &call,
+                    call,
                     name.as_deref(),
                 )?)
             }
@@ -197,26 +241,26 @@ impl ScimServer {
                         .into(),
                 )
             }
-            Route::Bulk => {
-                Err(
-                    ScimError::new(501, None, "Bulk is not supported by this service provider")
-                        .into(),
-                )
-            }
+            // Served by `handle` only, never from inside a bulk operation.
+            Route::Bulk => Err(ScimError::bad_request(
+                ScimType::InvalidPath,
+                "a bulk operation cannot target /Bulk",
+            )
+            .into()),
             Route::RootSearch => {
                 if m != Method::POST {
                     return Err(Failure::MethodNotAllowed("POST".into()));
                 }
-                Ok(crate::list::root_search(inner, &call).await?)
+                Ok(crate::list::root_search(inner, call).await?)
             }
             Route::Collection(i) => {
                 let served = served(inner, i)?;
                 match *m {
                     Method::GET | Method::HEAD if served.caps.query => {
-                        Ok(crate::list::list_get(inner, &call, served).await?)
+                        Ok(crate::list::list_get(inner, call, served).await?)
                     }
                     Method::POST if served.caps.create => {
-                        Ok(crate::resource::create(inner, &call, served).await?)
+                        Ok(crate::resource::create(inner, call, served).await?)
                     }
                     _ => Err(Failure::MethodNotAllowed(allow_collection(served.caps))),
                 }
@@ -224,7 +268,7 @@ impl ScimServer {
             Route::Search(i) => {
                 let served = served(inner, i)?;
                 if m == Method::POST && served.caps.query {
-                    Ok(crate::list::list_search(inner, &call, served).await?)
+                    Ok(crate::list::list_search(inner, call, served).await?)
                 } else {
                     Err(Failure::MethodNotAllowed(if served.caps.query {
                         "POST".into()
@@ -238,20 +282,42 @@ impl ScimServer {
                 let caps = served.caps;
                 match *m {
                     Method::GET | Method::HEAD if caps.read => {
-                        Ok(crate::resource::get(inner, &call, served, &id).await?)
+                        Ok(crate::resource::get(inner, call, served, &id).await?)
                     }
                     Method::PUT if caps.replace => {
-                        Ok(crate::resource::replace(inner, &call, served, &id).await?)
+                        Ok(crate::resource::replace(inner, call, served, &id).await?)
                     }
                     Method::PATCH if caps.patch => {
-                        Ok(crate::resource::patch(inner, &call, served, &id).await?)
+                        Ok(crate::resource::patch(inner, call, served, &id).await?)
                     }
                     Method::DELETE if caps.delete => {
-                        Ok(crate::resource::delete(inner, &call, served, &id).await?)
+                        Ok(crate::resource::delete(inner, call, served, &id).await?)
                     }
                     _ => Err(Failure::MethodNotAllowed(allow_item(caps))),
                 }
             }
+        }
+    }
+
+    /// The largest body accepted at `path`: `bulk.maxPayloadSize` for `/Bulk`, else
+    /// `max_body_bytes`. Hosts that read bodies themselves use it to refuse early (413).
+    pub fn body_limit(&self, path: &str) -> usize {
+        let inner = &*self.inner;
+        match route(
+            &inner.config.base_path,
+            inner.served.iter().map(|s| s.rt.endpoint.as_str()),
+            path,
+        ) {
+            Some(r) => self.body_limit_for(&r),
+            None => inner.config.max_body_bytes,
+        }
+    }
+
+    fn body_limit_for(&self, route: &Route) -> usize {
+        let config = &self.inner.config;
+        match route {
+            Route::Bulk if config.bulk.supported => config.bulk.max_payload_size,
+            _ => config.max_body_bytes,
         }
     }
 

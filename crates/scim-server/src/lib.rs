@@ -16,6 +16,7 @@
 )]
 
 pub mod auth;
+mod bulk;
 pub mod config;
 mod discovery;
 mod engine;
@@ -29,5 +30,6 @@ mod route;
 pub mod service;
 pub mod store;
 
+pub use bulk::BulkConfig;
 pub use config::{Capabilities, PatchResponse, ResourceConfig, ServerConfig};
 pub use engine::{ConfigError, ScimServer};

@@ -64,7 +64,7 @@ where
     fn call(&mut self, req: http::Request<B>) -> Self::Future {
         let server = self.server.clone();
         Box::pin(async move {
-            let limit = server.config().max_body_bytes;
+            let limit = server.body_limit(req.uri().path());
             let (parts, body) = req.into_parts();
             let bytes = match Limited::new(body, limit).collect().await {
                 Ok(collected) => collected.to_bytes(),

@@ -858,14 +858,7 @@ async fn etags_and_preconditions() {
     let r = send_with(&s, Method::GET, &path, None, &[("if-none-match", &etag)]).await;
     assert_eq!(r.status, StatusCode::NOT_MODIFIED);
     assert_eq!(r.headers["etag"], etag.as_str());
-    let r = send_with(
-        &s,
-        Method::GET,
-        &path,
-        None,
-        &[("if-none-match", "*")],
-    )
-    .await;
+    let r = send_with(&s, Method::GET, &path, None, &[("if-none-match", "*")]).await;
     assert_eq!(
         r.status,
         StatusCode::NOT_MODIFIED,
@@ -1036,5 +1029,140 @@ async fn strict_mode_refuses_what_tolerant_mode_accepts() {
             .await
             .status,
         StatusCode::CREATED
+    );
+}
+
+fn bulk_body(ops: Value, fail_on_errors: Option<u32>) -> Option<Value> {
+    let mut b = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": ops});
+    if let Some(n) = fail_on_errors {
+        b["failOnErrors"] = json!(n);
+    }
+    Some(b)
+}
+
+#[tokio::test]
+async fn bulk_resolves_bulk_ids_in_any_order() {
+    let s = server();
+    let ops = json!([
+        {"method": "POST", "path": "/Groups", "bulkId": "grp",
+         "data": {"displayName": "Tour Guides", "members": [{"type": "User", "value": "bulkId:usr"}]}},
+        {"method": "POST", "path": "/Users", "bulkId": "usr", "data": {"userName": "Alice"}},
+        {"method": "PATCH", "path": "/Users/bulkId:usr",
+         "data": {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                  "Operations": [{"op": "replace", "path": "title", "value": "Guide"}]}},
+    ]);
+    let r = send(&s, Method::POST, "/scim/v2/Bulk", bulk_body(ops, None)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        r.body["schemas"],
+        json!(["urn:ietf:params:scim:api:messages:2.0:BulkResponse"])
+    );
+    let results = r.body["Operations"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    let statuses: Vec<_> = results.iter().map(|o| o["status"].clone()).collect();
+    assert_eq!(
+        statuses,
+        [json!("201"), json!("201"), json!("200")],
+        "statuses are strings, in request order"
+    );
+    assert_eq!(results[0]["bulkId"], "grp");
+    assert!(results[1]["version"].as_str().unwrap().starts_with("W/"));
+    let user_loc = results[1]["location"].as_str().unwrap();
+    let uid = user_loc.rsplit('/').next().unwrap();
+    let group = send(
+        &s,
+        Method::GET,
+        results[0]["location"].as_str().unwrap(),
+        None,
+    )
+    .await;
+    assert_eq!(
+        group.body["members"][0]["value"], uid,
+        "bulkId reference replaced by the id"
+    );
+    let user = send(&s, Method::GET, &format!("/scim/v2/Users/{uid}"), None).await;
+    assert_eq!(user.body["title"], "Guide");
+    assert_eq!(user.body["groups"][0]["display"], "Tour Guides");
+}
+
+#[tokio::test]
+async fn bulk_errors_fail_on_errors_and_limits() {
+    let s = server();
+    create_user(&s, "taken").await;
+    let ops = json!([
+        {"method": "POST", "path": "/Users", "data": {"userName": "taken"}},
+        {"method": "POST", "path": "/Users", "data": {"userName": "fresh"}},
+        {"method": "POST", "path": "/Users", "data": {"userName": "TAKEN"}},
+        {"method": "POST", "path": "/Users", "data": {"userName": "later"}},
+    ]);
+    let r = send(
+        &s,
+        Method::POST,
+        "/scim/v2/Bulk",
+        bulk_body(ops.clone(), Some(2)),
+    )
+    .await;
+    let results = r.body["Operations"].as_array().unwrap();
+    assert_eq!(
+        results.len(),
+        3,
+        "processing stops at the second error: {}",
+        r.body
+    );
+    assert_eq!(results[0]["status"], "409");
+    assert_eq!(results[0]["response"]["scimType"], "uniqueness");
+    assert_eq!(results[1]["status"], "201");
+
+    let ops = json!([
+        {"method": "POST", "path": "/Users", "data": {"userName": "x"}, "bulkId": "a"},
+        {"method": "PATCH", "path": "/Users/bulkId:nope", "data": {}},
+        {"method": "PUT", "path": "/Users/bulkId:c", "bulkId": "d", "data": {"userName": "bulkId:d"}},
+        {"method": "POST", "path": "/Users", "bulkId": "c", "data": {"userName": "bulkId:d"}},
+        {"method": "POST", "path": "/Bulk", "data": {}},
+    ]);
+    let r = send(&s, Method::POST, "/scim/v2/Bulk", bulk_body(ops, None)).await;
+    let results = r.body["Operations"].as_array().unwrap();
+    assert_eq!(results[0]["status"], "201");
+    assert_eq!(results[1]["status"], "400", "unknown bulkId: {}", r.body);
+    assert_eq!(
+        results[2]["status"], "409",
+        "circular references: {}",
+        r.body
+    );
+    assert_eq!(results[3]["status"], "409");
+    assert_eq!(results[4]["status"], "400", "no nested Bulk");
+
+    let mut config = ServerConfig::standard();
+    config.bulk.max_operations = 2;
+    config.bulk.max_payload_size = 400;
+    let small = server_with(config);
+    let three = json!([{"method": "DELETE", "path": "/Users/a"}, {"method": "DELETE", "path": "/Users/b"}, {"method": "DELETE", "path": "/Users/c"}]);
+    assert_error(
+        &send(
+            &small,
+            Method::POST,
+            "/scim/v2/Bulk",
+            bulk_body(three, None),
+        )
+        .await,
+        413,
+        None,
+    );
+    let big = json!([{"method": "POST", "path": "/Users", "data": {"userName": "y".repeat(500)}}]);
+    assert_error(
+        &send(&small, Method::POST, "/scim/v2/Bulk", bulk_body(big, None)).await,
+        413,
+        None,
+    );
+    let spc = send(&small, Method::GET, "/scim/v2/ServiceProviderConfig", None).await;
+    assert_eq!(
+        spc.body["bulk"],
+        json!({"supported": true, "maxOperations": 2, "maxPayloadSize": 400})
+    );
+    assert_eq!(
+        send(&small, Method::GET, "/scim/v2/Bulk", None)
+            .await
+            .status,
+        StatusCode::METHOD_NOT_ALLOWED
     );
 }
