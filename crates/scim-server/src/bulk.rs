@@ -166,11 +166,15 @@ pub(crate) async fn bulk(
                     ScimType::InvalidValue,
                     format!("bulkId {unknown:?} is not defined in this request"),
                 );
-                results[i] = Some(BulkOperationResponse::error(
-                    op.method,
-                    op.bulk_id.clone(),
-                    &err,
-                ));
+                set(
+                    &mut results,
+                    i,
+                    Some(BulkOperationResponse::error(
+                        op.method,
+                        op.bulk_id.clone(),
+                        &err,
+                    )),
+                );
                 errors += 1;
             } else if refs.iter().any(|r| !ids.contains_key(r)) {
                 deferred.push(i);
@@ -184,7 +188,7 @@ pub(crate) async fn bulk(
                 } else {
                     errors += 1;
                 }
-                results[i] = Some(result);
+                set(&mut results, i, Some(result));
             }
             progressed = true;
             if fail_on_errors.is_some_and(|max| errors >= max) {
@@ -200,11 +204,15 @@ pub(crate) async fn bulk(
                         Some(ScimType::InvalidValue),
                         "a bulkId this operation refers to could not be resolved (failed or circular)",
                     );
-                    results[i] = Some(BulkOperationResponse::error(
-                        op.method,
-                        op.bulk_id.clone(),
-                        &err,
-                    ));
+                    set(
+                        &mut results,
+                        i,
+                        Some(BulkOperationResponse::error(
+                            op.method,
+                            op.bulk_id.clone(),
+                            &err,
+                        )),
+                    );
                 }
             }
             break;
@@ -216,6 +224,12 @@ pub(crate) async fn bulk(
         StatusCode::OK,
         &serde_json::to_value(&body).unwrap_or(Value::Null),
     ))
+}
+
+fn set(results: &mut [Option<BulkOperationResponse>], i: usize, r: Option<BulkOperationResponse>) {
+    if let Some(slot) = results.get_mut(i) {
+        *slot = r;
+    }
 }
 
 /// The id of the resource an operation created, from its `Location`.
