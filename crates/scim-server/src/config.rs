@@ -57,6 +57,33 @@ pub struct ResourceConfig {
     pub name: String,
     /// The operations allowed.
     pub capabilities: Capabilities,
+    /// Filter aliases and filterable attributes.
+    pub filter: crate::FilterPolicy,
+}
+
+impl ResourceConfig {
+    /// A served resource type with every operation allowed and an open filter policy.
+    pub fn new(name: impl Into<String>) -> Self {
+        ResourceConfig {
+            name: name.into(),
+            capabilities: Capabilities::ALL,
+            filter: crate::FilterPolicy::default(),
+        }
+    }
+
+    /// Sets the capabilities.
+    #[must_use]
+    pub fn capabilities(mut self, capabilities: Capabilities) -> Self {
+        self.capabilities = capabilities;
+        self
+    }
+
+    /// Sets the filter policy.
+    #[must_use]
+    pub fn filter(mut self, filter: crate::FilterPolicy) -> Self {
+        self.filter = filter;
+        self
+    }
 }
 
 /// How PATCH answers a success.
@@ -103,16 +130,7 @@ impl ServerConfig {
         ServerConfig {
             base_path: "/scim/v2".into(),
             registry: Arc::new(SchemaRegistry::builtin()),
-            resources: vec![
-                ResourceConfig {
-                    name: "User".into(),
-                    capabilities: Capabilities::ALL,
-                },
-                ResourceConfig {
-                    name: "Group".into(),
-                    capabilities: Capabilities::ALL,
-                },
-            ],
+            resources: vec![ResourceConfig::new("User"), ResourceConfig::new("Group")],
             max_results: 200,
             max_body_bytes: 1 << 20,
             compat: Compat::tolerant(),

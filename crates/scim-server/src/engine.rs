@@ -26,6 +26,7 @@ pub enum ConfigError {
 pub(crate) struct Served {
     pub(crate) rt: ResourceType,
     pub(crate) caps: Capabilities,
+    pub(crate) filter: crate::FilterPolicy,
 }
 
 /// The SCIM protocol engine. Cheap to clone; share one per service.
@@ -87,6 +88,7 @@ impl ScimServer {
             served.push(Served {
                 rt: rt.clone(),
                 caps: rc.capabilities,
+                filter: rc.filter.clone(),
             });
         }
         Ok(ScimServer {

@@ -94,11 +94,13 @@ async fn run_or_skip(
     count: usize,
 ) -> Result<(usize, Vec<Value>), Skip> {
     if let Some(text) = q.filter.as_deref()
-        && let Err(e) = ops::compile_filter(&inner.config.registry, &served.rt, text)
+        && let Err(e) = ops::compile_filter(&inner.config.registry, served, text)
     {
-        return Err(match e.kind() {
-            ErrorKind::UnknownAttribute(_) => Skip::UnknownAttribute,
-            _ => Skip::Error(e.to_scim_error()),
+        return Err(match e {
+            ops::FilterFailure::Filter(e) if matches!(e.kind(), ErrorKind::UnknownAttribute(_)) => {
+                Skip::UnknownAttribute
+            }
+            e => Skip::Error(e.into()),
         });
     }
     run(inner, call, served, q, count)
@@ -117,7 +119,7 @@ async fn run(
     let filter = q
         .filter
         .as_deref()
-        .map(|f| ops::compile_filter(registry, &served.rt, f).map_err(|e| e.to_scim_error()))
+        .map(|f| ops::compile_filter(registry, served, f).map_err(ScimError::from))
         .transpose()?;
     let sort = q
         .sort_by

@@ -11,13 +11,38 @@ use scim_core::{SchemaRegistry, ScimError, ScimType};
 use scim_filter::{CompiledFilter, FilterError, SortKey, parse_attr_path};
 use serde_json::Value;
 
-/// Compiles a `filter` parameter for a resource type.
+/// Why a filter could not be compiled for a resource type.
+#[derive(Debug)]
+pub(crate) enum FilterFailure {
+    /// The filter text or its attributes are invalid.
+    Filter(FilterError),
+    /// The resource type's filter policy refuses it.
+    Policy(ScimError),
+}
+
+impl From<FilterFailure> for ScimError {
+    fn from(f: FilterFailure) -> ScimError {
+        match f {
+            FilterFailure::Filter(e) => e.to_scim_error(),
+            FilterFailure::Policy(e) => e,
+        }
+    }
+}
+
+/// Parses a `filter` parameter, applies the resource type's aliases and allow-list, and
+/// compiles it.
 pub(crate) fn compile_filter(
     registry: &SchemaRegistry,
-    rt: &ResourceType,
+    served: &Served,
     text: &str,
-) -> Result<CompiledFilter, FilterError> {
-    CompiledFilter::parse_and_compile(text, registry, rt)
+) -> Result<CompiledFilter, FilterFailure> {
+    let parsed = scim_filter::parse_filter(text).map_err(FilterFailure::Filter)?;
+    let rewritten = served
+        .filter
+        .apply(&parsed, registry, &served.rt)
+        .map_err(FilterFailure::Policy)?;
+    CompiledFilter::compile(&rewritten, registry, &served.rt)
+        .map_err(|e| FilterFailure::Filter(e.with_input(text)))
 }
 
 /// Compiles a `sortBy` parameter for a resource type.

@@ -449,14 +449,8 @@ async fn group_members_and_user_groups_stay_consistent() {
 async fn capabilities_answer_405_with_allow() {
     let mut config = ServerConfig::standard();
     config.resources = vec![
-        ResourceConfig {
-            name: "User".into(),
-            capabilities: Capabilities::ALL,
-        },
-        ResourceConfig {
-            name: "Group".into(),
-            capabilities: Capabilities::READ_ONLY,
-        },
+        ResourceConfig::new("User"),
+        ResourceConfig::new("Group").capabilities(Capabilities::READ_ONLY),
     ];
     let s = server_with(config);
     let r = send(
@@ -1165,4 +1159,105 @@ async fn bulk_errors_fail_on_errors_and_limits() {
             .status,
         StatusCode::METHOD_NOT_ALLOWED
     );
+}
+
+#[tokio::test]
+async fn filter_aliases_and_allow_lists() {
+    use scim_server::FilterPolicy;
+    let mut config = ServerConfig::standard();
+    config.resources = vec![
+        ResourceConfig::new("User").filter(
+            FilterPolicy::default()
+                .alias("givenName", &["name.givenName"])
+                .alias("familyName", &["name.familyName"])
+                .alias("name", &["name.givenName", "name.familyName"])
+                .allow(&["userName", "name.givenName", "name.familyName", "active"]),
+        ),
+        ResourceConfig::new("Group")
+            .capabilities(Capabilities {
+                create: true,
+                ..Capabilities::READ_ONLY
+            })
+            .filter(FilterPolicy::default().allow(&["displayName"])),
+    ];
+    let s = server_with(config);
+    create_user(&s, "ann").await; // givenName ANN, familyName Jensen
+    let other = send(
+        &s,
+        Method::POST,
+        "/scim/v2/Users",
+        Some(json!({"userName": "bob", "name": {"givenName": "Bob", "familyName": "Annson"}})),
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::CREATED);
+    let search = |filter: &str| {
+        let s = s.clone();
+        let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "filter": filter});
+        async move { send(&s, Method::POST, "/scim/v2/Users/.search", Some(body)).await }
+    };
+    let names = |r: &Resp| -> Vec<String> {
+        r.body["Resources"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|u| u["userName"].as_str().unwrap().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(names(&search(r#"givenName eq "ann""#).await), ["ann"]);
+    assert_eq!(names(&search(r#"familyName sw "ann""#).await), ["bob"]);
+    assert_eq!(
+        names(&search(r#"name co "ann""#).await),
+        ["ann", "bob"],
+        "name expands to given or family name"
+    );
+    assert_eq!(
+        names(&search(r#"name co "ann" and active eq true"#).await),
+        ["ann"]
+    );
+    assert_eq!(
+        names(&search(r#"userName eq "bob" or not (givenName pr)"#).await),
+        ["bob"]
+    );
+    let r = search(r#"title eq "x""#).await;
+    assert_error(&r, 400, Some("invalidFilter"));
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not filterable"),
+        "{}",
+        r.body
+    );
+    assert_error(
+        &search(r#"emails[type eq "work"]"#).await,
+        400,
+        Some("invalidFilter"),
+    );
+    assert_error(&search(r#"nosuch eq 1"#).await, 400, Some("invalidFilter"));
+
+    send(
+        &s,
+        Method::POST,
+        "/scim/v2/Groups",
+        Some(json!({"displayName": "Profile A"})),
+    )
+    .await;
+    let r = send(
+        &s,
+        Method::GET,
+        "/scim/v2/Groups?filter=displayName%20eq%20%22profile%20a%22",
+        None,
+    )
+    .await;
+    assert_eq!(r.body["totalResults"], 1);
+    let r = send(
+        &s,
+        Method::GET,
+        "/scim/v2/Groups?filter=externalId%20eq%20%22x%22",
+        None,
+    )
+    .await;
+    assert_error(&r, 400, Some("invalidFilter"));
 }
