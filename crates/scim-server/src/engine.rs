@@ -60,6 +60,92 @@ pub(crate) struct Inner {
     pub(crate) store: Box<dyn ResourceStore>,
     pub(crate) auth: Box<dyn Authenticator>,
     pub(crate) served: Vec<Served>,
+    pub(crate) hooks: Box<dyn crate::hooks::Hooks>,
+    pub(crate) audit: Box<dyn crate::hooks::AuditSink>,
+}
+
+impl Inner {
+    /// Runs the after-hooks and records the audit event of a committed write.
+    pub(crate) async fn committed(
+        &self,
+        call: &Call<'_>,
+        operation: crate::hooks::Operation,
+        served: &Served,
+        id: &str,
+        resource: Option<&Value>,
+        attributes: Vec<String>,
+    ) {
+        let after = crate::hooks::After {
+            operation,
+            resource_type: &served.rt.name,
+            id,
+            resource,
+            attributes: &attributes,
+        };
+        self.hooks.after(&call.ctx, &after).await;
+        self.audit.record(&crate::hooks::AuditEvent {
+            at: chrono::Utc::now(),
+            principal: call.ctx.principal.clone(),
+            tenant: call.ctx.tenant.clone(),
+            operation,
+            resource_type: served.rt.name.clone(),
+            id: id.to_owned(),
+            attributes,
+        });
+    }
+}
+
+/// Builds a [`ScimServer`] with optional hooks and an audit sink.
+#[derive(Debug)]
+pub struct ServerBuilder {
+    config: ServerConfig,
+    store: Box<dyn ResourceStore>,
+    auth: Box<dyn Authenticator>,
+    hooks: Box<dyn crate::hooks::Hooks>,
+    audit: Box<dyn crate::hooks::AuditSink>,
+}
+
+impl ServerBuilder {
+    /// Sets the hooks run around every write.
+    #[must_use]
+    pub fn hooks(mut self, hooks: impl crate::hooks::Hooks + 'static) -> Self {
+        self.hooks = Box::new(hooks);
+        self
+    }
+
+    /// Sets where audit events go (default: [`crate::hooks::TracingAudit`]).
+    #[must_use]
+    pub fn audit(mut self, audit: impl crate::hooks::AuditSink + 'static) -> Self {
+        self.audit = Box::new(audit);
+        self
+    }
+
+    /// Builds the engine.
+    pub fn build(self) -> Result<ScimServer, ConfigError> {
+        let mut served = Vec::new();
+        for rc in &self.config.resources {
+            let rt = self
+                .config
+                .registry
+                .resource_type(&rc.name)
+                .ok_or_else(|| ConfigError::UnknownResourceType(rc.name.clone()))?;
+            served.push(Served {
+                rt: rt.clone(),
+                caps: rc.capabilities,
+                filter: rc.filter.clone(),
+            });
+        }
+        Ok(ScimServer {
+            inner: Arc::new(Inner {
+                config: self.config,
+                store: self.store,
+                auth: self.auth,
+                served,
+                hooks: self.hooks,
+                audit: self.audit,
+            }),
+        })
+    }
 }
 
 /// What a handler sees of a request.
@@ -73,32 +159,29 @@ pub(crate) struct Call<'a> {
 }
 
 impl ScimServer {
-    /// Builds an engine from its configuration, a store and an authenticator.
+    /// Builds an engine from its configuration, a store and an authenticator, with no hooks
+    /// and audit events logged through `tracing`.
     pub fn new(
         config: ServerConfig,
         store: impl ResourceStore + 'static,
         auth: impl Authenticator + 'static,
     ) -> Result<Self, ConfigError> {
-        let mut served = Vec::new();
-        for rc in &config.resources {
-            let rt = config
-                .registry
-                .resource_type(&rc.name)
-                .ok_or_else(|| ConfigError::UnknownResourceType(rc.name.clone()))?;
-            served.push(Served {
-                rt: rt.clone(),
-                caps: rc.capabilities,
-                filter: rc.filter.clone(),
-            });
+        Self::builder(config, store, auth).build()
+    }
+
+    /// A builder, for hooks and a custom audit sink.
+    pub fn builder(
+        config: ServerConfig,
+        store: impl ResourceStore + 'static,
+        auth: impl Authenticator + 'static,
+    ) -> ServerBuilder {
+        ServerBuilder {
+            config,
+            store: Box::new(store),
+            auth: Box::new(auth),
+            hooks: Box::new(crate::hooks::NoHooks),
+            audit: Box::new(crate::hooks::TracingAudit),
         }
-        Ok(ScimServer {
-            inner: Arc::new(Inner {
-                config,
-                store: Box::new(store),
-                auth: Box::new(auth),
-                served,
-            }),
-        })
     }
 
     /// The configuration the engine was built from.

@@ -21,6 +21,7 @@ pub mod config;
 mod discovery;
 mod engine;
 mod filter_policy;
+pub mod hooks;
 mod list;
 mod ops;
 pub mod query;
@@ -33,5 +34,5 @@ pub mod store;
 
 pub use bulk::BulkConfig;
 pub use config::{Capabilities, PatchResponse, ResourceConfig, ServerConfig};
-pub use engine::{ConfigError, ScimServer};
+pub use engine::{ConfigError, ScimServer, ServerBuilder};
 pub use filter_policy::FilterPolicy;

@@ -178,6 +178,15 @@ pub(crate) fn output(
 pub(crate) struct PlannedPatch<'a> {
     plan: scim_patch::Plan<'a>,
     op: &'a PatchOp,
+    /// The top-level attributes the last successful application changed.
+    changed: std::sync::Mutex<Vec<String>>,
+}
+
+impl PlannedPatch<'_> {
+    /// The top-level attributes the committed application changed (for hooks and audit).
+    pub(crate) fn changed_attributes(&self) -> Vec<String> {
+        self.changed.lock().map(|c| c.clone()).unwrap_or_default()
+    }
 }
 
 impl std::fmt::Debug for PlannedPatch<'_> {
@@ -193,6 +202,16 @@ impl crate::store::Patcher for PlannedPatch<'_> {
         let outcome = self.plan.apply(resource).map_err(ScimError::from)?;
         if resource.get("password").is_some_and(|p| !is_hashed(p)) {
             hash_password(resource)?;
+        }
+        if let Ok(mut changed) = self.changed.lock() {
+            let mut top: Vec<String> = outcome
+                .changed()
+                .iter()
+                .map(|p| top_level(p).to_owned())
+                .collect();
+            top.sort();
+            top.dedup();
+            *changed = top;
         }
         Ok(!outcome.is_noop())
     }
@@ -212,7 +231,11 @@ pub(crate) fn patcher<'a>(
         .with_compat(inner.config.compat)
         .plan(&served.rt, op)
         .map_err(ScimError::from)?;
-    Ok(PlannedPatch { plan, op })
+    Ok(PlannedPatch {
+        plan,
+        op,
+        changed: std::sync::Mutex::new(Vec::new()),
+    })
 }
 
 /// Whether a response with these `attributes`/`excludedAttributes` can show `members`, so
@@ -307,4 +330,15 @@ pub(crate) fn body_member_ids(resource: &Value) -> Vec<&str> {
         .get("members")
         .map(|m| member_values(m).collect())
         .unwrap_or_default()
+}
+
+/// The top-level attribute of a changed path: `name.givenName` → `name`,
+/// `emails[type eq "work"].value` → `emails`, `urn:…:User:manager.value` → `urn:…:User`.
+fn top_level(path: &str) -> &str {
+    if path.starts_with("urn:") {
+        // Extension attributes live under their URN; the URN is the top-level key.
+        return path.rsplit_once(':').map_or(path, |(urn, _)| urn);
+    }
+    let end = path.find(['.', '[']).unwrap_or(path.len());
+    path.get(..end).unwrap_or(path)
 }

@@ -2,6 +2,7 @@
 
 use crate::config::PatchResponse;
 use crate::engine::{Call, Inner, Served, json_body};
+use crate::hooks::{Before, Operation, changed_attributes};
 use crate::ops;
 use crate::query::ListQuery;
 use crate::response::{self, set_header};
@@ -121,7 +122,26 @@ pub(crate) async fn create(
     let body = json_body(call)?;
     let resource = ops::prepare_create(inner, served, body)?;
     ops::check_references(inner, call, ops::body_member_ids(&resource)).await?;
+    let before = Before {
+        operation: Operation::Create,
+        resource_type: &served.rt.name,
+        id: None,
+        resource: Some(&resource),
+        patch: None,
+    };
+    inner.hooks.before(&call.ctx, &before).await?;
     let stored = inner.store.create(&call.ctx, &served.rt, resource).await?;
+    let attributes = changed_attributes(None, Some(&stored.resource));
+    inner
+        .committed(
+            call,
+            Operation::Create,
+            served,
+            &stored.id,
+            Some(&stored.resource),
+            attributes,
+        )
+        .await;
     let location = ops::location(call, served, &stored.id);
     let mut resp = respond(inner, call, served, StatusCode::CREATED, stored)?;
     set_header(&mut resp, header::LOCATION, &location);
@@ -166,6 +186,14 @@ pub(crate) async fn replace(
     }
     let resource = ops::prepare_replace(inner, served, id, body, &current.resource)?;
     ops::check_references(inner, call, ops::body_member_ids(&resource)).await?;
+    let before = Before {
+        operation: Operation::Replace,
+        resource_type: &served.rt.name,
+        id: Some(id),
+        resource: Some(&resource),
+        patch: None,
+    };
+    inner.hooks.before(&call.ctx, &before).await?;
     let stored = inner
         .store
         .replace(
@@ -176,6 +204,17 @@ pub(crate) async fn replace(
             Precondition::Version(&current.version),
         )
         .await?;
+    let attributes = changed_attributes(Some(&current.resource), Some(&stored.resource));
+    inner
+        .committed(
+            call,
+            Operation::Replace,
+            served,
+            id,
+            Some(&stored.resource),
+            attributes,
+        )
+        .await;
     respond(inner, call, served, StatusCode::OK, stored)
 }
 
@@ -191,14 +230,35 @@ pub(crate) async fn patch(
     let patcher = ops::patcher(inner, served, &op)?;
     let added = ops::patched_member_ids(&op);
     ops::check_references(inner, call, added.iter().map(String::as_str)).await?;
+    let before = Before {
+        operation: Operation::Patch,
+        resource_type: &served.rt.name,
+        id: Some(id),
+        resource: None,
+        patch: Some(&op),
+    };
+    inner.hooks.before(&call.ctx, &before).await?;
     let expected = expected_version(inner, call, served, id).await?;
     let precondition = expected
         .as_deref()
         .map_or(Precondition::None, Precondition::Version);
-    let (stored, _changed) = inner
+    let (stored, changed) = inner
         .store
         .patch(&call.ctx, &served.rt, id, &patcher, precondition)
         .await?;
+    if changed {
+        let attributes = patcher.changed_attributes();
+        inner
+            .committed(
+                call,
+                Operation::Patch,
+                served,
+                id,
+                Some(&stored.resource),
+                attributes,
+            )
+            .await;
+    }
     match inner.config.patch_response {
         PatchResponse::Resource => respond(inner, call, served, StatusCode::OK, stored),
         PatchResponse::NoContent => Ok(with_etag(response::empty(StatusCode::NO_CONTENT), &stored)),
@@ -216,10 +276,21 @@ pub(crate) async fn delete(
     let precondition = expected
         .as_deref()
         .map_or(Precondition::None, Precondition::Version);
+    let before = Before {
+        operation: Operation::Delete,
+        resource_type: &served.rt.name,
+        id: Some(id),
+        resource: None,
+        patch: None,
+    };
+    inner.hooks.before(&call.ctx, &before).await?;
     inner
         .store
         .delete(&call.ctx, &served.rt, id, precondition)
         .await?;
+    inner
+        .committed(call, Operation::Delete, served, id, None, Vec::new())
+        .await;
     Ok(response::empty(StatusCode::NO_CONTENT))
 }
 

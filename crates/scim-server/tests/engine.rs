@@ -1261,3 +1261,121 @@ async fn filter_aliases_and_allow_lists() {
     .await;
     assert_error(&r, 400, Some("invalidFilter"));
 }
+
+mod hooks_and_audit {
+    use super::*;
+    use scim_server::hooks::{After, AuditEvent, AuditSink, Before, Hooks, Operation};
+    use scim_server::store::RequestContext;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Debug, Default)]
+    struct Recorder {
+        after: Mutex<Vec<(Operation, String, Vec<String>)>>,
+        audit: Mutex<Vec<AuditEvent>>,
+    }
+
+    #[derive(Debug, Clone)]
+    struct Host(Arc<Recorder>);
+
+    #[async_trait::async_trait]
+    impl Hooks for Host {
+        async fn before(
+            &self,
+            _: &RequestContext,
+            w: &Before<'_>,
+        ) -> Result<(), scim_core::ScimError> {
+            let reserved = w
+                .resource
+                .and_then(|r| r["userName"].as_str())
+                .is_some_and(|u| u.starts_with("admin"));
+            if reserved {
+                return Err(scim_core::ScimError::bad_request(
+                    scim_core::ScimType::InvalidValue,
+                    "userName is reserved",
+                ));
+            }
+            if w.operation == Operation::Delete && w.id == Some("protected") {
+                return Err(scim_core::ScimError::new(403, None, "protected"));
+            }
+            Ok(())
+        }
+
+        async fn after(&self, _: &RequestContext, w: &After<'_>) {
+            self.0.after.lock().unwrap().push((
+                w.operation,
+                w.id.to_owned(),
+                w.attributes.to_vec(),
+            ));
+        }
+    }
+
+    impl AuditSink for Host {
+        fn record(&self, e: &AuditEvent) {
+            self.0.audit.lock().unwrap().push(e.clone());
+        }
+    }
+
+    #[tokio::test]
+    async fn hooks_refuse_and_observe_and_every_change_is_audited() {
+        let rec = Arc::new(Recorder::default());
+        let config = ServerConfig::standard();
+        let store = MemoryStore::new(config.registry.clone());
+        let auth = StaticBearer::new().token("t", "acme");
+        let s = ScimServer::builder(config, store, auth)
+            .hooks(Host(rec.clone()))
+            .audit(Host(rec.clone()))
+            .build()
+            .unwrap();
+        let h = [("authorization", "Bearer t")];
+
+        let r = send_with(
+            &s,
+            Method::POST,
+            "/scim/v2/Users",
+            Some(json!({"userName": "admin1"})),
+            &h,
+        )
+        .await;
+        assert_error(&r, 400, Some("invalidValue"));
+        let list = send_with(&s, Method::GET, "/scim/v2/Users", None, &h).await;
+        assert_eq!(
+            list.body["totalResults"], 0,
+            "a refused write changes nothing"
+        );
+
+        let r = send_with(
+            &s,
+            Method::POST,
+            "/scim/v2/Users",
+            Some(json!({"userName": "ok", "title": "T"})),
+            &h,
+        )
+        .await;
+        let path = format!("/scim/v2/Users/{}", r.body["id"].as_str().unwrap());
+        let op = patch_body(json!([{"op": "replace", "path": "name.givenName", "value": "Ok"}]));
+        send_with(&s, Method::PATCH, &path, op.clone(), &h).await;
+        send_with(&s, Method::PATCH, &path, op, &h).await; // no change: no event
+        send_with(&s, Method::DELETE, &path, None, &h).await;
+
+        let after = rec.after.lock().unwrap().clone();
+        let ops: Vec<_> = after.iter().map(|(o, _, a)| (*o, a.clone())).collect();
+        assert_eq!(
+            ops,
+            [
+                (
+                    Operation::Create,
+                    vec!["title".to_owned(), "userName".to_owned()]
+                ),
+                (Operation::Patch, vec!["name".to_owned()]),
+                (Operation::Delete, vec![]),
+            ]
+        );
+        let audit = rec.audit.lock().unwrap().clone();
+        assert_eq!(audit.len(), 3);
+        assert!(
+            audit
+                .iter()
+                .all(|e| e.tenant == "acme" && e.principal.is_some() && e.resource_type == "User")
+        );
+    }
+}
