@@ -11,6 +11,8 @@
 )]
 
 pub mod ast;
+
+pub use compact_str::CompactString;
 mod compile;
 mod error;
 mod eval;

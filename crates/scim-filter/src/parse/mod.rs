@@ -188,7 +188,7 @@ impl Parser {
             pos = close + 1;
             if peek(input, pos) == Some(b'.') {
                 let (sub, end) = lex_sub_attr(input, pos + 1)?;
-                sub_attr = Some(sub.to_owned());
+                sub_attr = Some(sub.into());
                 pos = end;
             }
         }
@@ -229,14 +229,15 @@ impl Parser {
             pos = skip_ws(input, pos);
             let opening = match peek(input, pos) {
                 Some(b'(') => Some((Open::Paren, pos, pos + 1)),
-                _ => match word(input, pos) {
+                Some(b'n' | b'N') => match word(input, pos) {
                     Some((w, wend)) if w.eq_ignore_ascii_case("not") => {
                         let p = skip_ws(input, wend);
                         (peek(input, p) == Some(b'(')).then_some((Open::Not, pos, p + 1))
                     }
-                    Some(_) => None,
-                    None => return Err(unexpected(input, pos, TERM_START)),
+                    _ => None,
                 },
+                Some(b) if lex::is_word_byte(b) => None,
+                _ => return Err(unexpected(input, pos, TERM_START)),
             };
             if let Some((open, at, next)) = opening {
                 if stack.len() >= self.nest_limit {
@@ -306,11 +307,11 @@ impl Parser {
                             return Err(unexpected(input, pos, AFTER_TERM_EOF));
                         };
                         pos += 1;
-                        let mut vp = ValuePath {
+                        let mut vp = Box::new(ValuePath {
                             attr,
                             filter: Box::new(inner),
                             span: Span::new(start, pos),
-                        };
+                        });
                         if peek(input, pos) == Some(b'.') && root_end == RootEnd::Eof {
                             // `emails[type eq "work"].value eq "x"` is
                             // `emails[type eq "work" and value eq "x"]`.
@@ -381,9 +382,9 @@ fn lex_sub_attr(input: &str, pos: usize) -> Result<(&str, usize), LexError> {
 
 fn owned(raw: RawPath<'_>) -> AttrPath {
     AttrPath {
-        uri: raw.uri.map(str::to_owned),
-        name: raw.name.to_owned(),
-        sub_attr: raw.sub.map(str::to_owned),
+        uri: raw.uri.map(Into::into),
+        name: raw.name.into(),
+        sub_attr: raw.sub.map(Into::into),
         span: raw.span,
     }
 }
@@ -391,14 +392,18 @@ fn owned(raw: RawPath<'_>) -> AttrPath {
 /// After an attribute path ending at `pend`: `pr`, or an operator and a value.
 fn comparison_tail(input: &str, path: AttrPath, pend: usize) -> Result<(Filter, usize), LexError> {
     let p = skip_ws(input, pend);
-    let Some((w, wend)) = word(input, p) else {
-        return Err(unexpected(input, p, &[Expected::Operator]));
-    };
-    if w.eq_ignore_ascii_case("pr") {
-        return Ok((Filter::Present(path), wend));
-    }
-    let Some(op) = crate::ast::CompareOp::from_keyword(w) else {
-        return Err(unexpected(input, p, &[Expected::Operator]));
+    // Operators are two letters followed by a word boundary.
+    let two = input.as_bytes().get(p..p + 2);
+    let bounded = !peek(input, p + 2).is_some_and(lex::is_word_byte);
+    let (op, wend) = match two {
+        Some(w) if bounded && w.eq_ignore_ascii_case(b"pr") => {
+            return Ok((Filter::Present(Box::new(path)), p + 2));
+        }
+        Some(&[a, b]) if bounded => match crate::ast::CompareOp::from_bytes(a, b) {
+            Some(op) => (op, p + 2),
+            None => return Err(unexpected(input, p, &[Expected::Operator])),
+        },
+        _ => return Err(unexpected(input, p, &[Expected::Operator])),
     };
     let vp = skip_ws(input, wend);
     let (value, vend) = match peek(input, vp) {
@@ -419,14 +424,14 @@ fn comparison_tail(input: &str, path: AttrPath, pend: usize) -> Result<(Filter, 
     };
     let span = Span::new(path.span.start, vend);
     Ok((
-        Filter::Compare(Comparison {
+        Filter::Compare(Box::new(Comparison {
             path,
             op,
             value,
             span,
             op_span: Span::new(p, wend),
             value_span: Span::new(vp, vend),
-        }),
+        })),
         vend,
     ))
 }
