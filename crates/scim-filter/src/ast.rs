@@ -18,6 +18,7 @@
 //! comparing, printing and folding are iterative, so a tree of any depth (the
 //! parser's nesting limit can be raised) cannot overflow the stack.
 
+use std::cell::Cell;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
@@ -294,7 +295,7 @@ pub struct ValuePath {
     /// The multi-valued attribute.
     pub attr: AttrPath,
     /// The filter each element is tested against.
-    pub filter: Box<Filter>,
+    pub filter: Filter,
     /// From the attribute to the closing bracket.
     pub span: Span,
 }
@@ -349,7 +350,7 @@ impl Filter {
     pub fn value_path(attr: AttrPath, f: Filter) -> Filter {
         Filter::ValuePath(Box::new(ValuePath {
             attr,
-            filter: Box::new(f),
+            filter: f,
             span: Span::default(),
         }))
     }
@@ -391,7 +392,7 @@ impl Filter {
         match self {
             Filter::And(v) | Filter::Or(v) => v,
             Filter::Not(b) => std::slice::from_ref(&**b),
-            Filter::ValuePath(vp) => std::slice::from_ref(&*vp.filter),
+            Filter::ValuePath(vp) => std::slice::from_ref(&vp.filter),
             Filter::Compare(_) | Filter::Present(_) => &[],
         }
     }
@@ -562,8 +563,24 @@ pub trait Fold {
 
 impl Drop for Filter {
     fn drop(&mut self) {
-        // Shallow trees (the common case) drop without allocating.
-        if self.children().iter().all(|c| c.children().is_empty()) {
+        if self.children().is_empty() {
+            return;
+        }
+        // Shallow trees (the common case) drop recursively, without
+        // allocating; the recursion is bounded by a per-thread depth count,
+        // and anything deeper is dropped from an explicit stack.
+        let depth = DROP_DEPTH.with(Cell::get);
+        if depth < SHALLOW {
+            DROP_DEPTH.with(|d| d.set(depth + 1));
+            match self {
+                Filter::And(v) | Filter::Or(v) => drop(std::mem::take(v)),
+                Filter::Not(b) => drop(std::mem::replace(&mut **b, Filter::And(Vec::new()))),
+                Filter::ValuePath(vp) => {
+                    drop(std::mem::replace(&mut vp.filter, Filter::And(Vec::new())));
+                }
+                Filter::Compare(_) | Filter::Present(_) => {}
+            }
+            DROP_DEPTH.with(|d| d.set(depth));
             return;
         }
         let mut stack: Vec<Filter> = Vec::new();
@@ -574,12 +591,19 @@ impl Drop for Filter {
     }
 }
 
+/// Trees up to this depth drop recursively.
+const SHALLOW: usize = 32;
+
+thread_local! {
+    static DROP_DEPTH: Cell<usize> = const { Cell::new(0) };
+}
+
 fn take_children(f: &mut Filter, into: &mut Vec<Filter>) {
     match f {
         Filter::And(v) | Filter::Or(v) => into.append(v),
         Filter::Not(b) => into.push(std::mem::replace(&mut **b, Filter::And(Vec::new()))),
         Filter::ValuePath(vp) => {
-            into.push(std::mem::replace(&mut *vp.filter, Filter::And(Vec::new())));
+            into.push(std::mem::replace(&mut vp.filter, Filter::And(Vec::new())));
         }
         Filter::Compare(_) | Filter::Present(_) => {}
     }
@@ -608,7 +632,7 @@ impl Clone for Filter {
             fn value_path(&mut self, vp: &ValuePath, f: Option<Filter>) -> Filter {
                 Filter::ValuePath(Box::new(ValuePath {
                     attr: vp.attr.clone(),
-                    filter: Box::new(f.unwrap_or_else(|| Filter::And(Vec::new()))),
+                    filter: f.unwrap_or_else(|| Filter::And(Vec::new())),
                     span: vp.span,
                 }))
             }

@@ -49,27 +49,24 @@ struct Group {
 }
 
 impl Group {
-    fn close(&mut self, last: Filter) -> Filter {
-        if self.chain.is_empty() && self.ors.is_empty() {
+    /// The `and` chain ended by `last` (the chain holds the terms before it).
+    fn end_chain(&mut self, last: Filter) -> Filter {
+        if self.chain.is_empty() {
             return last;
         }
         self.chain.push(last);
-        let and = self.take_chain();
+        Filter::And(std::mem::take(&mut self.chain))
+    }
+
+    /// `last` ends the group.
+    fn close(&mut self, last: Filter) -> Filter {
+        let and = self.end_chain(last);
         if self.ors.is_empty() {
             and
         } else {
             self.ors.push(and);
             Filter::Or(std::mem::take(&mut self.ors))
         }
-    }
-
-    fn take_chain(&mut self) -> Filter {
-        if self.chain.len() == 1
-            && let Some(only) = self.chain.pop()
-        {
-            return only;
-        }
-        Filter::And(std::mem::take(&mut self.chain))
     }
 }
 
@@ -309,7 +306,7 @@ impl Parser {
                         pos += 1;
                         let mut vp = Box::new(ValuePath {
                             attr,
-                            filter: Box::new(inner),
+                            filter: inner,
                             span: Span::new(start, pos),
                         });
                         if peek(input, pos) == Some(b'.') && root_end == RootEnd::Eof {
@@ -319,8 +316,8 @@ impl Parser {
                             let mut sub_path = AttrPath::new(sub);
                             sub_path.span = Span::new(pos + 1, send);
                             let (cmp, end) = comparison_tail(input, sub_path, send)?;
-                            let inner = std::mem::replace(&mut *vp.filter, Filter::And(Vec::new()));
-                            *vp.filter = Filter::and([inner, cmp]);
+                            let inner = std::mem::replace(&mut vp.filter, Filter::And(Vec::new()));
+                            vp.filter = Filter::and([inner, cmp]);
                             vp.span.end = end;
                             pos = end;
                         }
@@ -344,9 +341,10 @@ impl Parser {
                         });
                         match connector {
                             Some((Some(is_and), e)) => {
-                                group.chain.push(term);
-                                if !is_and {
-                                    let and = group.take_chain();
+                                if is_and {
+                                    group.chain.push(term);
+                                } else {
+                                    let and = group.end_chain(term);
                                     group.ors.push(and);
                                 }
                                 pos = e;
