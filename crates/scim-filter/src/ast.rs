@@ -563,7 +563,8 @@ pub trait Fold {
 
 impl Drop for Filter {
     fn drop(&mut self) {
-        if self.children().is_empty() {
+        // Leaves, and nodes whose operands are all leaves, need no care.
+        if self.children().iter().all(|c| c.children().is_empty()) {
             return;
         }
         // Shallow trees (the common case) drop recursively, without

@@ -38,7 +38,7 @@ impl Default for Parser {
 enum Open {
     Paren,
     Not,
-    Bracket(AttrPath),
+    Bracket(Box<AttrPath>),
 }
 
 /// The `or` of `and` chains being collected in one group.
@@ -221,6 +221,8 @@ impl Parser {
         let mut root = Group::default();
         let mut stack: Vec<(Open, usize, Group)> = Vec::new();
         let in_bracket_root = root_end == RootEnd::Bracket;
+        // Whether a value path's brackets are open (they cannot nest).
+        let mut in_bracket = false;
         loop {
             // A term is expected at `pos`.
             pos = skip_ws(input, pos);
@@ -254,9 +256,7 @@ impl Parser {
             let path = owned(raw);
             let p = skip_ws(input, pend);
             if peek(input, p) == Some(b'[') {
-                let in_bracket =
-                    in_bracket_root || stack.iter().any(|(o, _, _)| matches!(o, Open::Bracket(_)));
-                if in_bracket {
+                if in_bracket_root || in_bracket {
                     return Err(LexError {
                         span: Span::new(p, p + 1),
                         kind: ErrorKind::NestedValuePath,
@@ -268,7 +268,8 @@ impl Parser {
                 if stack.len() >= self.nest_limit {
                     return Err(nest_error(self.nest_limit, p, p + 1));
                 }
-                stack.push((Open::Bracket(path), pos, Group::default()));
+                stack.push((Open::Bracket(Box::new(path)), pos, Group::default()));
+                in_bracket = true;
                 pos = p + 1;
                 continue;
             }
@@ -304,8 +305,9 @@ impl Parser {
                             return Err(unexpected(input, pos, AFTER_TERM_EOF));
                         };
                         pos += 1;
+                        in_bracket = false;
                         let mut vp = Box::new(ValuePath {
-                            attr,
+                            attr: *attr,
                             filter: inner,
                             span: Span::new(start, pos),
                         });
