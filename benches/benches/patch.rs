@@ -88,6 +88,18 @@ fn bench_user(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
+    let rt = registry.resource_type("User").unwrap();
+    c.bench_function("patch/user_3_ops_plan_only", |b| {
+        b.iter(|| patcher.plan(rt, black_box(&three)).unwrap())
+    });
+    let planned = patcher.plan(rt, &three).unwrap();
+    c.bench_function("patch/user_3_ops_apply_planned", |b| {
+        b.iter_batched_ref(
+            || base.clone(),
+            |u| planned.apply(black_box(u)).unwrap(),
+            BatchSize::SmallInput,
+        )
+    });
     c.bench_function("patch/user_3_ops_refused_rolled_back", |b| {
         b.iter_batched_ref(
             || base.clone(),

@@ -16,7 +16,14 @@ pub(crate) fn identity<'v>(attr: &AttributeDef, elem: &'v Value) -> Option<&'v s
     if !attr.is_complex() {
         return elem.as_str();
     }
-    elem.get("value").and_then(Value::as_str)
+    match elem {
+        // Elements have a handful of keys: a scan beats hashing the key.
+        Value::Object(m) if m.len() <= 8 => m
+            .iter()
+            .find(|(k, _)| k.as_str() == "value")
+            .and_then(|(_, v)| v.as_str()),
+        _ => elem.get("value").and_then(Value::as_str),
+    }
 }
 
 /// Whether `value` sub-attributes compare case-sensitively.
