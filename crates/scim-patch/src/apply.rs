@@ -829,7 +829,8 @@ impl<'r> Tx<'_, 'r> {
                 let id = index::identity(t.attr, item);
                 let found = match id {
                     Some(id) if use_index => existing.get(&Key::new(id, exact)).copied(),
-                    _ => arr
+                    Some(id) => index::position(t.attr, arr, id, exact),
+                    None => arr
                         .iter()
                         .position(|e| index::same_element(t.attr, exact, e, item)),
                 };
