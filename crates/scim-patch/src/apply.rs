@@ -882,7 +882,7 @@ impl<'r> Tx<'_, 'r> {
             };
             if add
                 .iter()
-                .all(|(k, v)| old_map.get(k) == Some(v) || v.is_null())
+                .all(|(k, v)| k == "value" || old_map.get(k) == Some(v) || v.is_null())
             {
                 continue;
             }
@@ -1174,7 +1174,8 @@ fn merge_object(
 ) -> Result<(), PatchError> {
     for (k, v) in add {
         let cur = present(target.get(k));
-        if cur == Some(v) {
+        // The identity matched (perhaps in another case); it is not rewritten.
+        if cur == Some(v) || (mode == Merge::KeepImmutable && k == "value") {
             continue;
         }
         if let Some(sub) = attr.sub_attribute(k) {

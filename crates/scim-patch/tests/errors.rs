@@ -235,7 +235,15 @@ fn runs_of_member_operations_keep_per_operation_errors() {
         {"op": "add", "path": "members", "value": [{"value": "m000000", "display": "Changed"}]}
     ]));
     let out = ok(&g, &body, None);
-    let values: Vec<&str> = out["members"].as_array().unwrap().iter().map(|m| m["value"].as_str().unwrap()).collect();
+    let values: Vec<&str> = out["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["value"].as_str().unwrap())
+        .collect();
     assert_eq!(values, ["m000000", "m000002", "m000004", "n1", "n2"]);
-    assert_eq!(out["members"][0]["display"], "Member 0", "display is immutable once set");
+    assert_eq!(
+        out["members"][0]["display"], "Member 0",
+        "display is immutable once set"
+    );
 }
