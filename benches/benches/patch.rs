@@ -178,6 +178,10 @@ fn bench_groups(c: &mut Criterion) {
     let remove_filter = patch(json!({"Operations": [
         {"op": "remove", "path": format!("members[{filter}]")}
     ]}));
+    let group_rt = registry.resource_type("Group").unwrap();
+    slow.bench_function("plan_only_remove_1000_listed", |b| {
+        b.iter(|| patcher.plan(group_rt, black_box(&remove_list)).unwrap())
+    });
     slow.bench_function("remove_1000_listed_from_100k", |b| {
         b.iter_custom(timed_on_fresh(&g100k, |g| {
             patcher.apply(g, black_box(&remove_list)).unwrap()
