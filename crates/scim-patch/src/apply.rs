@@ -28,13 +28,76 @@ pub(crate) fn execute<'r>(
         changed: Vec::new(),
         compat,
     };
-    for step in steps {
+    let mut i = 0;
+    while let Some(step) = steps.get(i) {
+        // A run of member adds or filtered member removals on one attribute is applied in
+        // one pass over the attribute (one index), not one pass per operation; on any
+        // error the run is undone and replayed step by step for the exact error.
+        let run = batchable_run(steps, i);
+        if run > 1 {
+            let mark = tx.undo.len();
+            let changed = tx.changed.len();
+            let batch = steps.get(i..i + run).unwrap_or_default();
+            if tx.run_batch(batch).is_ok() {
+                i += run;
+                continue;
+            }
+            tx.rollback_to(mark);
+            tx.changed.truncate(changed);
+        }
         if let Err(e) = tx.run(step) {
-            tx.rollback();
+            tx.rollback_to(0);
             return Err(e.at(step.index, Some(&step.label)));
         }
+        i += 1;
     }
     Ok(tx.changed)
+}
+
+/// What a step is, for batching: an `add` of items without `primary` to a multi-valued
+/// attribute, or a `remove attr[value eq "x"]`.
+#[derive(PartialEq, Eq)]
+enum Batch {
+    Add,
+    Remove,
+}
+
+fn batch_kind<'s, 'r>(step: &'s Step<'r>) -> Option<(Batch, &'s AttrTarget<'r>)> {
+    let Target::Attr(t) = &step.target else {
+        return None;
+    };
+    if !t.attr.multi_valued || t.sub.is_some() {
+        return None;
+    }
+    match (step.op, &t.filter, &step.value) {
+        (PatchOpKind::Add, None, Some(Value::Array(items)))
+            if items.iter().all(|i| i.get("primary").is_none()) =>
+        {
+            Some((Batch::Add, t))
+        }
+        (PatchOpKind::Remove, Some(m), None)
+            if m.identity_set().is_some_and(|ids| ids.len() == 1) =>
+        {
+            Some((Batch::Remove, t))
+        }
+        _ => None,
+    }
+}
+
+/// How many steps from `i` form one batchable run (same kind, same attribute).
+fn batchable_run(steps: &[Step<'_>], i: usize) -> usize {
+    let Some((kind, t)) = steps.get(i).and_then(batch_kind) else {
+        return 0;
+    };
+    1 + steps
+        .get(i + 1..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|s| {
+            batch_kind(s)
+                .is_some_and(|(k, u)| k == kind && std::ptr::eq(u.attr, t.attr) && u.ext == t.ext)
+        })
+        .count()
 }
 
 /// Where an undo entry applies: the root object (`ext: None`) or an extension object.
@@ -59,6 +122,16 @@ enum Undo<'r> {
         key: &'r str,
         index: usize,
         old: Value,
+    },
+    /// Sub-attribute `sub` of the object at `key` (or of its element `index`) held `old`
+    /// (at position `pos` when it was removed); `None`: it was absent.
+    Sub {
+        ext: Option<&'r str>,
+        key: &'r str,
+        index: Option<usize>,
+        sub: &'r str,
+        pos: usize,
+        old: Option<Value>,
     },
     /// These elements were removed from these positions (ascending).
     Restore {
@@ -212,6 +285,57 @@ impl<'r> Tx<'_, 'r> {
         }
     }
 
+    /// The complex value at `key`, or its element `index`.
+    fn object_mut(
+        &mut self,
+        ext: Option<&str>,
+        key: &str,
+        index: Option<usize>,
+    ) -> Option<&mut Map<String, Value>> {
+        let v = self.container_mut(ext)?.get_mut(key)?;
+        let v = match index {
+            Some(i) => v.as_array_mut()?.get_mut(i)?,
+            None => v,
+        };
+        v.as_object_mut()
+    }
+
+    /// Sets (`Some`) or removes (`None`) sub-attribute `sub` in place, recording the old
+    /// value; the object must exist.
+    fn set_sub(
+        &mut self,
+        ext: Option<&'r str>,
+        key: &'r str,
+        index: Option<usize>,
+        sub: &'r str,
+        v: Option<Value>,
+    ) {
+        let Some(o) = self.object_mut(ext, key, index) else {
+            return;
+        };
+        let (pos, old) = match v {
+            Some(v) => match o.get_mut(sub) {
+                Some(slot) => (0, Some(std::mem::replace(slot, v))),
+                None => {
+                    o.insert(sub.to_owned(), v);
+                    (0, None)
+                }
+            },
+            None => match o.keys().position(|k| k == sub) {
+                Some(pos) => (pos, o.shift_remove(sub)),
+                None => return,
+            },
+        };
+        self.undo.push(Undo::Sub {
+            ext,
+            key,
+            index,
+            sub,
+            pos,
+            old,
+        });
+    }
+
     /// Replaces the element at `index`.
     fn set_elem(&mut self, ext: Option<&'r str>, key: &'r str, index: usize, v: Value) {
         if let Some(slot) = self.array_mut(ext, key).and_then(|a| a.get_mut(index)) {
@@ -259,8 +383,10 @@ impl<'r> Tx<'_, 'r> {
         }
     }
 
-    fn rollback(&mut self) {
-        while let Some(u) = self.undo.pop() {
+    /// Undoes every change recorded after the first `mark` entries.
+    fn rollback_to(&mut self, mark: usize) {
+        while self.undo.len() > mark {
+            let Some(u) = self.undo.pop() else { break };
             match u {
                 Undo::Key { ext, key, pos, old } => {
                     let Some(c) = self.container_mut(ext) else {
@@ -290,6 +416,27 @@ impl<'r> Tx<'_, 'r> {
                 } => {
                     if let Some(slot) = self.array_mut(ext, key).and_then(|a| a.get_mut(index)) {
                         *slot = old;
+                    }
+                }
+                Undo::Sub {
+                    ext,
+                    key,
+                    index,
+                    sub,
+                    pos,
+                    old,
+                } => {
+                    if let Some(o) = self.object_mut(ext, key, index) {
+                        match (old, o.get_mut(sub)) {
+                            (None, _) => {
+                                o.shift_remove(sub);
+                            }
+                            (Some(old), Some(slot)) => *slot = old,
+                            (Some(old), None) => {
+                                let pos = pos.min(o.len());
+                                o.shift_insert(pos, sub.to_owned(), old);
+                            }
+                        }
                     }
                 }
                 Undo::Restore { ext, key, removed } => {
@@ -335,6 +482,59 @@ impl<'r> Tx<'_, 'r> {
     }
 
     // ----- steps -----
+
+    /// A run from [`batchable_run`], in one pass; an error means "replay step by step".
+    fn run_batch(&mut self, batch: &[Step<'r>]) -> Result<(), PatchError> {
+        let Some((kind, t)) = batch.first().and_then(batch_kind) else {
+            return Err(invalid_value("not a batch"));
+        };
+        if kind == Batch::Add {
+            let items: Vec<Value> = batch
+                .iter()
+                .filter_map(|s| s.value.as_ref().and_then(Value::as_array))
+                .flatten()
+                .cloned()
+                .collect();
+            return self.add_items(t, &items);
+        }
+        let key = t.attr.name.as_str();
+        let exact = index::exact(t.attr);
+        let mut ids = index::index_with_capacity(batch.len());
+        for s in batch {
+            let Target::Attr(AttrTarget {
+                filter: Some(m), ..
+            }) = &s.target
+            else {
+                return Err(invalid_value("not a batch"));
+            };
+            for id in m.identity_set().unwrap_or_default() {
+                if ids.insert(Key::new(id, exact), false).is_some() {
+                    // The same member twice: the second removal has no target.
+                    return Err(no_target("repeated"));
+                }
+            }
+        }
+        let arr = self.array(t.ext, key);
+        let mut hits = Vec::new();
+        for (i, e) in arr.iter().enumerate() {
+            if let Some(id) = index::identity(t.attr, e)
+                && let Some(found) = ids.get_mut(&Key::new(id, exact))
+            {
+                *found = true;
+                hits.push(i);
+            }
+        }
+        if ids.values().any(|found| !found) {
+            return Err(no_target("a member was not found"));
+        }
+        if t.attr.required && hits.len() == arr.len() {
+            return Err(invalid_value("required"));
+        }
+        self.check_elements_removable(t.attr)?;
+        self.remove_elems(t.ext, key, &hits);
+        self.mark(t, None);
+        Ok(())
+    }
 
     fn run(&mut self, step: &Step<'r>) -> Result<(), PatchError> {
         match &step.target {
@@ -486,11 +686,11 @@ impl<'r> Tx<'_, 'r> {
         sub: &'r AttributeDef,
     ) -> Result<(), PatchError> {
         let key = t.attr.name.as_str();
-        let mut obj = match self.get(t.ext, key) {
-            Some(Value::Object(o)) => o.clone(),
-            _ => Map::new(),
+        let obj = match self.get(t.ext, key) {
+            Some(Value::Object(o)) => Some(o),
+            _ => None,
         };
-        let cur = present(obj.get(&sub.name));
+        let cur = obj.and_then(|o| present(o.get(&sub.name)));
         let new = match step.op {
             PatchOpKind::Remove => {
                 if cur.is_none() {
@@ -504,26 +704,25 @@ impl<'r> Tx<'_, 'r> {
                 }
                 None
             }
-            _ => step.value.clone(),
+            _ => step.value.as_ref(),
         };
-        if !self.check(sub, cur, new.as_ref())? {
+        if !self.check(sub, cur, new)? {
             return Ok(());
         }
         if t.attr.mutability == Mutability::ReadOnly {
             return Err(mutability(format!("{} is read-only", t.attr.name)));
         }
-        match new {
-            Some(v) => {
-                obj.insert(sub.name.clone(), v);
+        let exists = obj.is_some();
+        let only = obj.is_some_and(|o| o.len() == 1 && o.contains_key(&sub.name));
+        match (new.cloned(), exists) {
+            (Some(v), true) => self.set_sub(t.ext, key, None, &sub.name, Some(v)),
+            (Some(v), false) => {
+                let mut o = Map::new();
+                o.insert(sub.name.clone(), v);
+                self.set(t.ext, key, Value::Object(o));
             }
-            None => {
-                obj.shift_remove(&sub.name);
-            }
-        }
-        if obj.is_empty() {
-            self.remove(t.ext, key);
-        } else {
-            self.set(t.ext, key, Value::Object(obj));
+            (None, _) if only => self.remove(t.ext, key),
+            (None, _) => self.set_sub(t.ext, key, None, &sub.name, None),
         }
         self.mark(t, Some(&sub.name));
         Ok(())
@@ -630,7 +829,8 @@ impl<'r> Tx<'_, 'r> {
                 let id = index::identity(t.attr, item);
                 let found = match id {
                     Some(id) if use_index => existing.get(&Key::new(id, exact)).copied(),
-                    _ => arr
+                    Some(id) => index::position(t.attr, arr, id, exact),
+                    None => arr
                         .iter()
                         .position(|e| index::same_element(t.attr, exact, e, item)),
                 };
@@ -680,6 +880,12 @@ impl<'r> Tx<'_, 'r> {
             let (Value::Object(old_map), Value::Object(add)) = (old, item) else {
                 continue;
             };
+            if add
+                .iter()
+                .all(|(k, v)| k == "value" || old_map.get(k) == Some(v) || v.is_null())
+            {
+                continue;
+            }
             let mut merged = old_map.clone();
             merge_object(t.attr, &mut merged, add, Merge::KeepImmutable, self.compat)?;
             if merged != *old_map {
@@ -734,11 +940,7 @@ impl<'r> Tx<'_, 'r> {
             .map(|(i, _)| i)
             .collect();
         for i in clear {
-            if let Some(Value::Object(m)) = self.array(t.ext, key).get(i) {
-                let mut m = m.clone();
-                m.shift_remove("primary");
-                self.set_elem(t.ext, key, i, Value::Object(m));
-            }
+            self.set_sub(t.ext, key, Some(i), "primary", None);
         }
         Ok(())
     }
@@ -802,10 +1004,11 @@ impl<'r> Tx<'_, 'r> {
                     let Some(Value::Object(old)) = self.array(t.ext, key).get(i) else {
                         continue;
                     };
-                    let mut new = old.clone();
-                    match (op, sub, &step.value) {
+                    let read_only = t.attr.mutability == Mutability::ReadOnly;
+                    // Sub-attribute edits happen in place, recorded per sub-attribute.
+                    let edit = match (op, sub, &step.value) {
                         (PatchOpKind::Remove, Some(sub), _) => {
-                            let cur = present(new.get(&sub.name));
+                            let cur = present(old.get(&sub.name));
                             if cur.is_none() {
                                 continue;
                             }
@@ -816,25 +1019,37 @@ impl<'r> Tx<'_, 'r> {
                                 )));
                             }
                             self.check(sub, cur, None)?;
-                            new.shift_remove(&sub.name);
+                            Some((sub, None))
                         }
                         (_, Some(sub), Some(v)) => {
-                            if !self.check(sub, new.get(&sub.name), Some(v))? {
+                            if !self.check(sub, old.get(&sub.name), Some(v))? {
                                 continue;
                             }
-                            new.insert(sub.name.clone(), v.clone());
+                            Some((sub, Some(v.clone())))
                         }
-                        (PatchOpKind::Add, None, Some(Value::Object(add))) => {
+                        _ => None,
+                    };
+                    if let Some((sub, v)) = edit {
+                        if read_only {
+                            return Err(mutability(format!("{} is read-only", t.attr.name)));
+                        }
+                        self.set_sub(t.ext, key, Some(i), &sub.name, v);
+                        touched.push(i);
+                        continue;
+                    }
+                    let mut new = old.clone();
+                    match (op, &step.value) {
+                        (PatchOpKind::Add, Some(Value::Object(add))) => {
                             merge_object(t.attr, &mut new, add, Merge::Refuse, self.compat)?;
                         }
-                        (PatchOpKind::Replace, None, Some(Value::Object(rep))) => {
+                        (PatchOpKind::Replace, Some(Value::Object(rep))) => {
                             check_element_replace(t.attr, &new, rep, self.compat)?;
                             new = rep.clone();
                         }
                         _ => continue,
                     }
                     if new != *old {
-                        if t.attr.mutability == Mutability::ReadOnly {
+                        if read_only {
                             return Err(mutability(format!("{} is read-only", t.attr.name)));
                         }
                         self.set_elem(t.ext, key, i, Value::Object(new));
@@ -959,7 +1174,8 @@ fn merge_object(
 ) -> Result<(), PatchError> {
     for (k, v) in add {
         let cur = present(target.get(k));
-        if cur == Some(v) {
+        // The identity matched (perhaps in another case); it is not rewritten.
+        if cur == Some(v) || (mode == Merge::KeepImmutable && k == "value") {
             continue;
         }
         if let Some(sub) = attr.sub_attribute(k) {

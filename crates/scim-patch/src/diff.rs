@@ -217,66 +217,104 @@ fn complex(
     }
 }
 
+/// Whether two elements are equivalent in their writable sub-attributes (no copies).
+fn same_writable(attr: &AttributeDef, a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) if attr.is_complex() => {
+            let writable = |k: &str| {
+                attr.sub_attribute(k)
+                    .is_none_or(|s| s.mutability != Mutability::ReadOnly)
+            };
+            x.iter()
+                .filter(|(k, _)| writable(k))
+                .all(|(k, v)| equivalent(v, y.get(k).unwrap_or(&Value::Null)))
+                && y.iter()
+                    .filter(|(k, _)| writable(k))
+                    .all(|(k, v)| x.contains_key(k) || unassigned(v))
+        }
+        _ => equivalent(a, b),
+    }
+}
+
+/// Where the element with identity `id` is in `ids` (a scan for small lists, else the
+/// index).
+struct Finder<'a> {
+    ids: &'a [&'a str],
+    exact: bool,
+    index: Option<index::Index<'a, usize>>,
+}
+
+impl<'a> Finder<'a> {
+    fn new(ids: &'a [&'a str], exact: bool) -> Self {
+        let index = (ids.len() > 16).then(|| {
+            let mut m = index::index_with_capacity(ids.len());
+            for (i, id) in ids.iter().enumerate() {
+                m.entry(index::Key::new(id, exact)).or_insert(i);
+            }
+            m
+        });
+        Finder { ids, exact, index }
+    }
+
+    fn find(&self, id: &str) -> Option<usize> {
+        match &self.index {
+            Some(m) => m.get(&index::Key::new(id, self.exact)).copied(),
+            None => self.ids.iter().position(|x| index::same(x, id, self.exact)),
+        }
+    }
+
+    /// Whether no identity repeats.
+    fn distinct(&self) -> bool {
+        match &self.index {
+            Some(m) => m.len() == self.ids.len(),
+            None => self
+                .ids
+                .iter()
+                .enumerate()
+                .all(|(i, id)| self.find(id) == Some(i)),
+        }
+    }
+}
+
 fn multi(ops: &mut Vec<PatchOperation>, p: &str, attr: &AttributeDef, o: &[Value], n: &[Value]) {
     let o: Vec<&Value> = o.iter().filter(|v| !unassigned(v)).collect();
     let n: Vec<&Value> = n.iter().filter(|v| !unassigned(v)).collect();
     let exact = index::exact(attr);
-    let ids = |items: &[&Value]| -> Option<Vec<String>> {
-        let ids: Vec<&str> = items
-            .iter()
-            .map(|v| index::identity(attr, v))
-            .collect::<Option<_>>()?;
-        let mut set = index::index_with_capacity(ids.len());
-        for id in &ids {
-            if set.insert(index::Key::new(id, exact), ()).is_some() {
-                return None;
-            }
-        }
-        Some(ids.into_iter().map(str::to_owned).collect())
+    let oid: Option<Vec<&str>> = o.iter().map(|v| index::identity(attr, v)).collect();
+    let nid: Option<Vec<&str>> = n.iter().map(|v| index::identity(attr, v)).collect();
+    let (Some(oref), Some(nref)) = (oid, nid) else {
+        return replace_all(ops, p, attr, &n);
     };
-    let (Some(oid), Some(nid)) = (ids(&o), ids(&n)) else {
-        let all: Vec<Value> = n.iter().map(|v| writable_part(attr, v)).collect();
-        ops.push(PatchOperation::new(
-            PatchOpKind::Replace,
-            Some(p),
-            Some(Value::Array(all)),
-        ));
-        return;
-    };
-    let mut new_index = index::index_with_capacity(n.len());
-    for (i, id) in nid.iter().enumerate() {
-        new_index.insert(index::Key::new(id, exact), i);
-    }
-    let mut old_index = index::index_with_capacity(o.len());
-    for (i, id) in oid.iter().enumerate() {
-        old_index.insert(index::Key::new(id, exact), i);
+    let (old_at, new_at) = (Finder::new(&oref, exact), Finder::new(&nref, exact));
+    if !old_at.distinct() || !new_at.distinct() {
+        return replace_all(ops, p, attr, &n);
     }
     let mut gone: Vec<&str> = Vec::new();
-    for (item, id) in o.iter().zip(&oid) {
-        match new_index
-            .get(&index::Key::new(id, exact))
-            .and_then(|&i| n.get(i))
-        {
-            Some(m) if equivalent(&writable_part(attr, item), &writable_part(attr, m)) => {}
+    for (item, id) in o.iter().zip(&oref) {
+        match new_at.find(id).and_then(|i| n.get(i)) {
+            Some(m) if same_writable(attr, item, m) => {}
             _ => gone.push(id),
         }
     }
     let mut came: Vec<Value> = Vec::new();
-    for (item, id) in n.iter().zip(&nid) {
-        let same = old_index
-            .get(&index::Key::new(id, exact))
-            .and_then(|&i| o.get(i))
-            .is_some_and(|m| equivalent(&writable_part(attr, item), &writable_part(attr, m)));
+    for (item, id) in n.iter().zip(&nref) {
+        let same = old_at
+            .find(id)
+            .and_then(|i| o.get(i))
+            .is_some_and(|m| same_writable(attr, item, m));
         if !same {
             came.push(writable_part(attr, item));
         }
     }
     if !gone.is_empty() {
-        let filter = gone
-            .iter()
-            .map(|id| format!("value eq {}", Value::String((*id).to_owned())))
-            .collect::<Vec<_>>()
-            .join(" or ");
+        let mut filter = String::new();
+        for (i, id) in gone.iter().enumerate() {
+            if i > 0 {
+                filter.push_str(" or ");
+            }
+            filter.push_str("value eq ");
+            filter.push_str(&Value::String((*id).to_owned()).to_string());
+        }
         ops.push(PatchOperation::new(
             PatchOpKind::Remove,
             Some(&format!("{p}[{filter}]")),
@@ -290,6 +328,16 @@ fn multi(ops: &mut Vec<PatchOperation>, p: &str, attr: &AttributeDef, o: &[Value
             Some(Value::Array(came)),
         ));
     }
+}
+
+/// The whole attribute replaced (items without identities, or repeated identities).
+fn replace_all(ops: &mut Vec<PatchOperation>, p: &str, attr: &AttributeDef, n: &[&Value]) {
+    let all: Vec<Value> = n.iter().map(|v| writable_part(attr, v)).collect();
+    ops.push(PatchOperation::new(
+        PatchOpKind::Replace,
+        Some(p),
+        Some(Value::Array(all)),
+    ));
 }
 
 /// Without a resource type: every top-level key except `id`, `meta` and `schemas`

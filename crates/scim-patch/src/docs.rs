@@ -2,3 +2,6 @@
 
 #[doc = include_str!("docs/tolerance.md")]
 pub mod tolerance {}
+
+#[doc = include_str!("docs/semantics.md")]
+pub mod semantics {}

@@ -16,7 +16,46 @@ pub(crate) fn identity<'v>(attr: &AttributeDef, elem: &'v Value) -> Option<&'v s
     if !attr.is_complex() {
         return elem.as_str();
     }
-    elem.get("value").and_then(Value::as_str)
+    match elem {
+        // Elements have a handful of keys: a scan beats hashing the key.
+        Value::Object(m) if m.len() <= 8 => {
+            if by_length(attr) {
+                // Canonical elements only hold schema keys, and `value` is the only one
+                // five bytes long: the key's bytes need not be read (a cache miss per
+                // element on large groups).
+                m.iter()
+                    .find(|(k, _)| k.len() == 5)
+                    .and_then(|(_, v)| v.as_str())
+            } else {
+                m.iter()
+                    .find(|(k, _)| k.as_str() == "value")
+                    .and_then(|(_, v)| v.as_str())
+            }
+        }
+        _ => elem.get("value").and_then(Value::as_str),
+    }
+}
+
+/// Whether `value` is the only sub-attribute name of five bytes.
+fn by_length(attr: &AttributeDef) -> bool {
+    let mut fives = attr.sub_attributes.iter().filter(|s| s.name.len() == 5);
+    matches!((fives.next(), fives.next()), (Some(s), None) if s.name == "value")
+}
+
+/// The position of the first element whose identity is `id`.
+pub(crate) fn position(attr: &AttributeDef, arr: &[Value], id: &str, exact: bool) -> Option<usize> {
+    arr.iter().position(|e| match e {
+        Value::Object(m) if attr.is_complex() => m.iter().any(|(k, v)| match v {
+            // Lengths first: most ids differ in length or in their first bytes.
+            // Lengths, then the value's bytes, and only for a hit the key's bytes.
+            Value::String(s) => {
+                s.len() == id.len() && k.len() == 5 && same(s, id, exact) && k.as_str() == "value"
+            }
+            _ => false,
+        }),
+        Value::String(s) => same(s, id, exact),
+        _ => false,
+    })
 }
 
 /// Whether `value` sub-attributes compare case-sensitively.

@@ -48,7 +48,7 @@
 //! ```
 //!
 //! The tolerant behaviours, each a [`Quirk`] switch of [`Compat`], are listed in
-//! [`docs::tolerance`].
+//! [`docs::tolerance`]; every semantic decision is in [`docs::semantics`].
 
 #![cfg_attr(
     not(test),

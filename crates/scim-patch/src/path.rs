@@ -8,19 +8,39 @@ use crate::error::PatchError;
 use scim_core::{AttributeDef, ScimType};
 use scim_filter::{CompValue, CompareOp, CompiledFilter, Filter, PatchPath};
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// A parsed PATCH path: the attribute part as text (`emails`, `name.givenName`,
 /// `urn:…:User:manager`), an optional value filter and an optional sub-attribute after it.
 #[derive(Debug)]
-pub(crate) struct ParsedPath {
-    pub(crate) attr: String,
+pub(crate) struct ParsedPath<'a> {
+    pub(crate) attr: Cow<'a, str>,
     pub(crate) filter: Option<Filter>,
     pub(crate) sub: Option<String>,
 }
 
+/// Whether `text` is a plain attribute path (`[URN:]name[.sub]`, no filter, no spaces):
+/// such paths skip the filter parser and go straight to the registry.
+fn is_plain(text: &str) -> bool {
+    !text.is_empty()
+        && !text.starts_with(['.', ':'])
+        && !text.ends_with(['.', ':'])
+        && !text.contains("..")
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'-' | b'.' | b':'))
+}
+
 /// Parses a PATCH path; errors are `invalidPath` (or `invalidFilter` inside brackets) with
 /// the parser's byte span.
-pub(crate) fn parse(text: &str) -> Result<ParsedPath, PatchError> {
+pub(crate) fn parse(text: &str) -> Result<ParsedPath<'_>, PatchError> {
+    if is_plain(text) {
+        return Ok(ParsedPath {
+            attr: Cow::Borrowed(text),
+            filter: None,
+            sub: None,
+        });
+    }
     let PatchPath {
         attr,
         filter,
@@ -35,7 +55,7 @@ pub(crate) fn parse(text: &str) -> Result<ParsedPath, PatchError> {
         PatchError::new(kind, e.to_string()).with_span(span.start, span.end)
     })?;
     Ok(ParsedPath {
-        attr: attr.full_text(),
+        attr: Cow::Owned(attr.full_text()),
         filter,
         sub: sub_attr,
     })

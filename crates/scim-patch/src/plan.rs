@@ -240,7 +240,7 @@ impl<'r> Cx<'r> {
             .any(|(e, req)| req && std::ptr::eq(e, s))
     }
 
-    fn resolve(&self, parsed: ParsedPath) -> Result<Target<'r>, PatchError> {
+    fn resolve(&self, parsed: ParsedPath<'_>) -> Result<Target<'r>, PatchError> {
         let Some(resolved) = self.registry.resolve(self.rt, &parsed.attr) else {
             if self.compat.allows(Quirk::IgnoreUnknownAttributes) {
                 return Ok(Target::Ignore);

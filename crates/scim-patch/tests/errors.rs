@@ -205,3 +205,45 @@ fn outcome_lists_changed_paths_and_no_ops() {
         ["name.givenName", &format!("{ENT}:department"), "nickName"]
     );
 }
+
+#[test]
+fn runs_of_member_operations_keep_per_operation_errors() {
+    // Consecutive removals are applied in one pass; a missing member still fails its own
+    // operation, and nothing changes.
+    let g = group(5);
+    let body = ops(json!([
+        {"op": "remove", "path": "members[value eq \"m000001\"]"},
+        {"op": "remove", "path": "members[value eq \"m000003\"]"},
+        {"op": "remove", "path": "members[value eq \"nobody\"]"},
+        {"op": "remove", "path": "members[value eq \"m000004\"]"}
+    ]));
+    let e = error(&g, &body);
+    assert_eq!(e.scim_type(), ScimType::NoTarget);
+    assert_eq!(e.operation(), Some(2));
+    // The same member twice: the second removal has no target.
+    let body = ops(json!([
+        {"op": "remove", "path": "members[value eq \"m000001\"]"},
+        {"op": "remove", "path": "members[value eq \"M000001\"]"}
+    ]));
+    assert_eq!(error(&g, &body).operation(), Some(1));
+    // A successful run equals the operations one by one.
+    let body = ops(json!([
+        {"op": "remove", "path": "members[value eq \"m000001\"]"},
+        {"op": "remove", "path": "members[value eq \"m000003\"]"},
+        {"op": "add", "path": "members", "value": [{"value": "n1"}]},
+        {"op": "add", "path": "members", "value": [{"value": "n2"}, {"value": "n1"}]},
+        {"op": "add", "path": "members", "value": [{"value": "m000000", "display": "Changed"}]}
+    ]));
+    let out = ok(&g, &body, None);
+    let values: Vec<&str> = out["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(values, ["m000000", "m000002", "m000004", "n1", "n2"]);
+    assert_eq!(
+        out["members"][0]["display"], "Member 0",
+        "display is immutable once set"
+    );
+}
