@@ -184,13 +184,13 @@ impl Fold for Rewriter<'_> {
         let parts = self
             .expand(&c.path)?
             .into_iter()
-            .map(|path| Filter::Compare(Comparison { path, ..c.clone() }));
+            .map(|path| Filter::Compare(Box::new(Comparison { path, ..c.clone() })));
         Ok(Filter::or(parts))
     }
 
     fn present(&mut self, path: &AttrPath) -> Self::Output {
         Ok(Filter::or(
-            self.expand(path)?.into_iter().map(Filter::Present),
+            self.expand(path)?.into_iter().map(Filter::present),
         ))
     }
 
