@@ -12,7 +12,19 @@ use serde_json::json;
 use std::hint::black_box;
 use tokio::runtime::Runtime;
 
-const USERS: usize = 100_000;
+// The allocator `scim serve` ships with (the engine allocates per request; glibc's malloc
+// alone was about a third of a GET's instructions).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// 100,000 users; `SCIM_BENCH_USERS` overrides it (e.g. a small store for instruction-count
+/// profiling under callgrind).
+fn users() -> usize {
+    std::env::var("SCIM_BENCH_USERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000)
+}
 
 fn runtime() -> Runtime {
     tokio::runtime::Builder::new_current_thread()
@@ -71,7 +83,8 @@ fn populated(rt: &Runtime, n: usize) -> (ScimServer, String) {
 
 fn benches(c: &mut Criterion) {
     let rt = runtime();
-    let (s, id) = populated(&rt, USERS);
+    let n = users();
+    let (s, id) = populated(&rt, n);
 
     // GET /Users/{id} among 100,000 users: the whole request, response JSON included.
     let path = format!("/scim/v2/Users/{id}");
@@ -85,7 +98,7 @@ fn benches(c: &mut Criterion) {
     // GET /Users?filter=userName eq "…" among 100,000 users: the case-folded index.
     let filter = format!(
         "/scim/v2/Users?filter=userName%20eq%20%22USER{:06}%22",
-        USERS / 3
+        n / 3
     );
     c.bench_function("server/list userName eq (100k users)", |b| {
         b.iter(|| {
@@ -108,7 +121,7 @@ fn benches(c: &mut Criterion) {
 
     // POST /Users: validation, uniqueness, storage and the 201 response, into a store that
     // already holds 100,000 users; every iteration creates a new user.
-    let mut i = USERS;
+    let mut i = n;
     c.bench_function("server/create (100k users)", |b| {
         b.iter(|| {
             i += 1;

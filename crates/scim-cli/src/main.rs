@@ -6,6 +6,10 @@ use clap::{Parser, Subcommand};
 
 mod cmd;
 
+// A faster allocator than the system's for a server that allocates on every request.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// SCIM 2.0 toolkit command line.
 #[derive(Debug, Parser)]
 #[command(name = "scim", version, about)]

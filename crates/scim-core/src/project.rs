@@ -149,27 +149,26 @@ impl<'r> Projection<'r> {
         let Value::Object(map) = resource else {
             return;
         };
-        let old = std::mem::take(map);
-        for (key, v) in old {
-            if let Some(v) = self.top(&key, v, |v| v) {
-                map.insert(key, v);
-            }
-        }
+        // In place: kept entries are neither moved nor re-hashed.
+        map.retain(|key, v| self.top_mut(key, v));
     }
 
-    /// Decides a top-level member; `take` produces the owned value when it is kept.
     fn top<V>(&self, key: &str, v: V, take: impl FnOnce(V) -> Value) -> Option<Value> {
+        let mut v = take(v);
+        self.top_mut(key, &mut v).then_some(v)
+    }
+
+    /// Whether the top-level member `key` stays, after trimming `v` to what is returned.
+    fn top_mut(&self, key: &str, v: &mut Value) -> bool {
         if key == "schemas" {
-            return Some(take(v));
+            return true;
         }
         let core_id = self.core.map_or("", |c| c.id.as_str());
         if key.contains(':') {
-            let schema = self.registry.extension(self.rt, key)?;
-            let mut v = take(v);
-            if !self.keep_extension(schema, &mut v) {
-                return None;
-            }
-            return Some(v);
+            return self
+                .registry
+                .extension(self.rt, key)
+                .is_some_and(|schema| self.keep_extension(schema, v));
         }
         match self.registry.resolve(self.rt, key) {
             Some(Resolved::Attribute {
@@ -179,15 +178,14 @@ impl<'r> Projection<'r> {
             }) => {
                 let keep = self.keep(core_id, attr);
                 if keep == Keep::No {
-                    return None;
+                    return false;
                 }
-                let mut v = take(v);
-                self.filter_subs(core_id, attr, keep, &mut v);
+                self.filter_subs(core_id, attr, keep, v);
                 // Only unnamed sub-attributes were there: nothing to return.
-                (keep == Keep::Whole || !is_empty(&v)).then_some(v)
+                keep == Keep::Whole || !is_empty(v)
             }
             // Not defined by the schemas: only without `attributes`.
-            _ => self.include.is_none().then(|| take(v)),
+            _ => self.include.is_none(),
         }
     }
 

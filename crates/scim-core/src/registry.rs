@@ -407,9 +407,11 @@ impl SchemaRegistry {
     }
 
     fn entry(&self, rt: &ResourceType) -> Option<&TypeEntry> {
+        // The registry's own value, then a clone of it (hosts keep clones), then any spelling.
         self.types
             .iter()
             .find(|t| std::ptr::eq(&t.rt, rt))
+            .or_else(|| self.types.iter().find(|t| t.rt.name == rt.name))
             .or_else(|| self.entry_by_name(&rt.name))
     }
 

@@ -109,8 +109,11 @@ fn respond(
 ) -> Result<Response<Bytes>, ScimError> {
     let p = projection(call)?;
     let projection = ops::projection(inner, served, &p.attributes, &p.excluded_attributes);
-    let body = ops::output(call, served, &projection, stored.resource.clone());
-    Ok(with_etag(response::json(status, &body), &stored))
+    let etag = stored.etag();
+    let body = ops::output(call, served, &projection, stored.resource);
+    let mut resp = response::json(status, &body);
+    set_header(&mut resp, header::ETAG, &etag);
+    Ok(resp)
 }
 
 /// `POST /{Endpoint}`.
