@@ -1,4 +1,54 @@
-//! RFC 7644 PatchOp application and diff.
+//! RFC 7644 §3.5.2 PATCH for SCIM resources: exact, atomic and fast, with a tolerant mode
+//! for the known client quirks, and [`diff`], which computes the smallest PatchOp between
+//! two resources.
+//!
+//! A request goes through three stages:
+//!
+//! 1. **decode**: [`PatchOp::from_json`] reads the body (any key and op-name case, unknown
+//!    members ignored in the tolerant mode);
+//! 2. **plan**: [`Patcher::plan`] parses every path (through `scim-filter`), binds it to
+//!    the schema, and type-checks and canonicalizes every value, before any resource is
+//!    touched; the [`Plan`] can be applied to many resources;
+//! 3. **apply**: [`Plan::apply`] changes the resource in place, recording an undo log; when
+//!    an operation fails, the log is replayed and the resource is exactly as before.
+//!
+//! ```
+//! use scim_core::SchemaRegistry;
+//! use scim_patch::Patcher;
+//! use serde_json::json;
+//!
+//! let registry = SchemaRegistry::builtin();
+//! let mut group = json!({
+//!     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+//!     "id": "g1", "displayName": "Tour Guides",
+//!     "members": [{"value": "u1"}, {"value": "u2"}],
+//!     "meta": {"resourceType": "Group"}
+//! });
+//! let body = json!({
+//!     "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+//!     "Operations": [
+//!         {"op": "add", "path": "members", "value": [{"value": "u3"}, {"value": "u1"}]},
+//!         {"op": "remove", "path": "members[value eq \"u2\"]"}
+//!     ]
+//! });
+//! let outcome = Patcher::new(&registry).apply_json(&mut group, &body).unwrap();
+//! assert_eq!(group["members"], json!([{"value": "u1"}, {"value": "u3"}]));
+//! assert_eq!(outcome.changed(), ["members"]);
+//!
+//! // A failing request changes nothing.
+//! let before = group.clone();
+//! let bad = json!({"Operations": [
+//!     {"op": "add", "path": "members", "value": [{"value": "u4"}]},
+//!     {"op": "remove", "path": "members[value eq \"nobody\"]"}
+//! ]});
+//! let err = Patcher::new(&registry).apply_json(&mut group, &bad).unwrap_err();
+//! assert_eq!(err.operation(), Some(1));
+//! assert_eq!(err.scim_type().as_str(), "noTarget");
+//! assert_eq!(group, before);
+//! ```
+//!
+//! The tolerant behaviours, each a [`Quirk`] switch of [`Compat`], are listed in
+//! [`docs::tolerance`].
 
 #![cfg_attr(
     not(test),
@@ -9,3 +59,186 @@
         clippy::indexing_slicing
     )
 )]
+
+mod apply;
+mod diff;
+pub mod docs;
+mod equiv;
+mod error;
+mod index;
+mod path;
+mod plan;
+
+pub use diff::{diff, diff_typed};
+pub use equiv::equivalent;
+pub use error::PatchError;
+pub use scim_core::message::{PatchOp, PatchOpKind, PatchOperation};
+pub use scim_core::{Compat, Quirk};
+
+use scim_core::{ResourceType, SchemaRegistry, ScimType};
+use serde_json::Value;
+use std::fmt;
+
+/// Applies PatchOps against the schemas of a registry, in a compat mode
+/// ([`Compat::tolerant`] unless set).
+#[derive(Debug, Clone, Copy)]
+pub struct Patcher<'r> {
+    registry: &'r SchemaRegistry,
+    compat: Compat,
+}
+
+impl<'r> Patcher<'r> {
+    /// A patcher over `registry` in the tolerant mode.
+    pub fn new(registry: &'r SchemaRegistry) -> Self {
+        Patcher {
+            registry,
+            compat: Compat::tolerant(),
+        }
+    }
+
+    /// This patcher with another compat mode.
+    #[must_use]
+    pub fn with_compat(mut self, compat: Compat) -> Self {
+        self.compat = compat;
+        self
+    }
+
+    /// The compat mode.
+    pub fn compat(&self) -> Compat {
+        self.compat
+    }
+
+    /// The registry.
+    pub fn registry(&self) -> &'r SchemaRegistry {
+        self.registry
+    }
+
+    /// Decodes a PatchOp body in this patcher's compat mode.
+    pub fn decode(&self, body: &Value) -> Result<PatchOp, PatchError> {
+        PatchOp::from_json(body, self.compat).map_err(|e| PatchError::from_scim(&e))
+    }
+
+    /// Resolves every operation against the schemas of `rt` without touching a resource:
+    /// paths parsed and bound, values type-checked and canonicalized.
+    pub fn plan(&self, rt: &'r ResourceType, patch: &PatchOp) -> Result<Plan<'r>, PatchError> {
+        let steps = plan::plan(self.registry, rt, patch, self.compat)?;
+        Ok(Plan {
+            steps,
+            compat: self.compat,
+        })
+    }
+
+    /// Applies `patch` to `resource` (a canonical resource whose type is found from
+    /// `meta.resourceType` or `schemas`). On error, `resource` is unchanged.
+    pub fn apply(&self, resource: &mut Value, patch: &PatchOp) -> Result<PatchOutcome, PatchError> {
+        let rt = resource_type_of(self.registry, resource).ok_or_else(|| {
+            PatchError::new(
+                ScimType::InvalidValue,
+                "the resource's type is unknown (no meta.resourceType or core schema)",
+            )
+        })?;
+        self.plan(rt, patch)?.apply(resource)
+    }
+
+    /// Applies `patch` to a resource of type `rt`. On error, `resource` is unchanged.
+    pub fn apply_to(
+        &self,
+        rt: &'r ResourceType,
+        resource: &mut Value,
+        patch: &PatchOp,
+    ) -> Result<PatchOutcome, PatchError> {
+        self.plan(rt, patch)?.apply(resource)
+    }
+
+    /// Decodes `body` and applies it (see [`Patcher::apply`]).
+    pub fn apply_json(
+        &self,
+        resource: &mut Value,
+        body: &Value,
+    ) -> Result<PatchOutcome, PatchError> {
+        let patch = self.decode(body)?;
+        self.apply(resource, &patch)
+    }
+}
+
+/// The resource type of a resource: by `meta.resourceType`, else by its core schema URN.
+pub fn resource_type_of<'r>(
+    registry: &'r SchemaRegistry,
+    resource: &Value,
+) -> Option<&'r ResourceType> {
+    if let Some(rt) = resource
+        .pointer("/meta/resourceType")
+        .and_then(Value::as_str)
+        .and_then(|n| registry.resource_type(n))
+    {
+        return Some(rt);
+    }
+    let schemas = resource.get("schemas")?.as_array()?;
+    registry.resource_types().find(|rt| {
+        schemas.iter().any(|s| {
+            s.as_str()
+                .is_some_and(|s| s.eq_ignore_ascii_case(&rt.schema))
+        })
+    })
+}
+
+/// A PatchOp resolved against a resource type's schemas, ready to apply to any number of
+/// resources of that type. Its `Debug` form is the checked plan.
+pub struct Plan<'r> {
+    steps: Vec<plan::Step<'r>>,
+    compat: Compat,
+}
+
+impl fmt::Debug for Plan<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Plan")
+            .field("compat", &self.compat)
+            .field("steps", &self.steps)
+            .finish()
+    }
+}
+
+impl Plan<'_> {
+    /// Applies the plan to `resource`, atomically: on error, `resource` is unchanged.
+    pub fn apply(&self, resource: &mut Value) -> Result<PatchOutcome, PatchError> {
+        let Value::Object(root) = resource else {
+            return Err(PatchError::new(
+                ScimType::InvalidSyntax,
+                "a resource must be a JSON object",
+            ));
+        };
+        let changed = apply::execute(root, &self.steps, self.compat)?;
+        Ok(PatchOutcome { changed })
+    }
+
+    /// The number of checked steps (a path-less operation has one per attribute).
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Whether the plan has no steps.
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+}
+
+/// What a successful PATCH changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PatchOutcome {
+    changed: Vec<String>,
+}
+
+impl PatchOutcome {
+    /// The attribute paths that really changed, in first-change order
+    /// (`members`, `name.givenName`,
+    /// `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager`).
+    pub fn changed(&self) -> &[String] {
+        &self.changed
+    }
+
+    /// Whether nothing changed: the server should not bump `meta.version` or
+    /// `meta.lastModified`.
+    pub fn is_noop(&self) -> bool {
+        self.changed.is_empty()
+    }
+}

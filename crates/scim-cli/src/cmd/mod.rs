@@ -1,3 +1,5 @@
 //! One module per subcommand.
 
 pub(crate) mod filter;
+pub(crate) mod patch;
+pub(crate) mod serve;

@@ -1,0 +1,1021 @@
+//! Stage three: checked steps applied to a resource, atomically.
+//!
+//! Every change is recorded in an undo log as it happens: the old value moved out (not
+//! cloned) when an attribute is set or removed, the old length when items are appended,
+//! a copy of one element when it is edited in place, the removed elements with their
+//! positions when elements are removed. When a step fails, the log is replayed backwards
+//! and the resource is exactly as before, key order included. A request never clones the
+//! resource or a whole multi-valued attribute.
+
+use crate::error::{PatchError, invalid_value, mutability, no_target};
+use crate::index::{self, Key};
+use crate::path::Matcher;
+use crate::plan::{AttrTarget, Step, Target};
+use scim_core::message::PatchOpKind;
+use scim_core::schema::Mutability;
+use scim_core::{AttributeDef, Compat, Quirk, ScimType};
+use serde_json::{Map, Value};
+
+/// Runs `steps` on `root`; on error every change is undone.
+pub(crate) fn execute<'r>(
+    root: &mut Map<String, Value>,
+    steps: &[Step<'r>],
+    compat: Compat,
+) -> Result<Vec<String>, PatchError> {
+    let mut tx = Tx {
+        root,
+        undo: Vec::new(),
+        changed: Vec::new(),
+        compat,
+    };
+    for step in steps {
+        if let Err(e) = tx.run(step) {
+            tx.rollback();
+            return Err(e.at(step.index, Some(&step.label)));
+        }
+    }
+    Ok(tx.changed)
+}
+
+/// Where an undo entry applies: the root object (`ext: None`) or an extension object.
+#[derive(Debug)]
+enum Undo<'r> {
+    /// `key` held `old` (at position `pos` when it was removed); `None`: it was absent.
+    Key {
+        ext: Option<&'r str>,
+        key: &'r str,
+        pos: usize,
+        old: Option<Value>,
+    },
+    /// Items were appended to the array at `key`, which had `len` items.
+    Truncate {
+        ext: Option<&'r str>,
+        key: &'r str,
+        len: usize,
+    },
+    /// The element at `index` was `old`.
+    Elem {
+        ext: Option<&'r str>,
+        key: &'r str,
+        index: usize,
+        old: Value,
+    },
+    /// These elements were removed from these positions (ascending).
+    Restore {
+        ext: Option<&'r str>,
+        key: &'r str,
+        removed: Vec<(usize, Value)>,
+    },
+}
+
+struct Tx<'a, 'r> {
+    root: &'a mut Map<String, Value>,
+    undo: Vec<Undo<'r>>,
+    changed: Vec<String>,
+    compat: Compat,
+}
+
+/// Whether an element-level merge keeps immutable sub-attributes that already have a value
+/// (re-adding an existing member) or refuses to change them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Merge {
+    KeepImmutable,
+    Refuse,
+}
+
+fn is_true(v: &Value, key: &str) -> bool {
+    v.get(key).and_then(Value::as_bool) == Some(true)
+}
+
+fn present(v: Option<&Value>) -> Option<&Value> {
+    v.filter(|v| !v.is_null())
+}
+
+impl<'r> Tx<'_, 'r> {
+    fn quirk(&self, q: Quirk) -> bool {
+        self.compat.allows(q)
+    }
+
+    // ----- storage primitives, each recording its undo entry -----
+
+    fn container(&self, ext: Option<&str>) -> Option<&Map<String, Value>> {
+        match ext {
+            None => Some(self.root),
+            Some(urn) => self.root.get(urn)?.as_object(),
+        }
+    }
+
+    fn container_mut(&mut self, ext: Option<&str>) -> Option<&mut Map<String, Value>> {
+        match ext {
+            None => Some(self.root),
+            Some(urn) => self.root.get_mut(urn)?.as_object_mut(),
+        }
+    }
+
+    fn get(&self, ext: Option<&str>, key: &str) -> Option<&Value> {
+        present(self.container(ext)?.get(key))
+    }
+
+    /// Sets `key` (creating the extension object, and its `schemas` entry, if needed).
+    fn set(&mut self, ext: Option<&'r str>, key: &'r str, v: Value) {
+        if let Some(urn) = ext
+            && self.container(ext).is_none()
+        {
+            self.set(None, urn, Value::Object(Map::new()));
+            self.add_schema(urn);
+        }
+        let Some(c) = self.container_mut(ext) else {
+            return;
+        };
+        let old = match c.get_mut(key) {
+            Some(slot) => Some(std::mem::replace(slot, v)),
+            None => {
+                c.insert(key.to_owned(), v);
+                None
+            }
+        };
+        self.undo.push(Undo::Key {
+            ext,
+            key,
+            pos: 0,
+            old,
+        });
+    }
+
+    /// Removes `key`; an extension object left empty goes too, with its `schemas` entry.
+    fn remove(&mut self, ext: Option<&'r str>, key: &'r str) {
+        let Some(c) = self.container_mut(ext) else {
+            return;
+        };
+        let Some(pos) = c.keys().position(|k| k == key) else {
+            return;
+        };
+        let old = c.shift_remove(key);
+        let now_empty = c.is_empty();
+        self.undo.push(Undo::Key { ext, key, pos, old });
+        if let (Some(urn), true) = (ext, now_empty) {
+            self.remove(None, urn);
+            self.remove_schema(urn);
+        }
+    }
+
+    fn schemas(&self) -> Vec<Value> {
+        match self.root.get("schemas") {
+            Some(Value::Array(a)) => a.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn add_schema(&mut self, urn: &'r str) {
+        let mut s = self.schemas();
+        if !s
+            .iter()
+            .any(|v| v.as_str().is_some_and(|v| v.eq_ignore_ascii_case(urn)))
+        {
+            s.push(Value::String(urn.to_owned()));
+            self.set(None, "schemas", Value::Array(s));
+        }
+    }
+
+    fn remove_schema(&mut self, urn: &str) {
+        let mut s = self.schemas();
+        let before = s.len();
+        s.retain(|v| !v.as_str().is_some_and(|v| v.eq_ignore_ascii_case(urn)));
+        if s.len() != before {
+            self.set(None, "schemas", Value::Array(s));
+        }
+    }
+
+    fn array(&self, ext: Option<&str>, key: &str) -> &[Value] {
+        match self.get(ext, key) {
+            Some(Value::Array(a)) => a,
+            _ => &[],
+        }
+    }
+
+    fn array_mut(&mut self, ext: Option<&str>, key: &str) -> Option<&mut Vec<Value>> {
+        self.container_mut(ext)?.get_mut(key)?.as_array_mut()
+    }
+
+    /// Appends items to a multi-valued attribute (creating it when absent).
+    fn append(&mut self, ext: Option<&'r str>, key: &'r str, items: Vec<Value>) {
+        if items.is_empty() {
+            return;
+        }
+        match self.array_mut(ext, key) {
+            Some(arr) => {
+                let len = arr.len();
+                arr.extend(items);
+                self.undo.push(Undo::Truncate { ext, key, len });
+            }
+            None => self.set(ext, key, Value::Array(items)),
+        }
+    }
+
+    /// Replaces the element at `index`.
+    fn set_elem(&mut self, ext: Option<&'r str>, key: &'r str, index: usize, v: Value) {
+        if let Some(slot) = self.array_mut(ext, key).and_then(|a| a.get_mut(index)) {
+            let old = std::mem::replace(slot, v);
+            self.undo.push(Undo::Elem {
+                ext,
+                key,
+                index,
+                old,
+            });
+        }
+    }
+
+    /// Removes the elements at `indices` (ascending); an emptied attribute is removed.
+    fn remove_elems(&mut self, ext: Option<&'r str>, key: &'r str, indices: &[usize]) {
+        if indices.is_empty() {
+            return;
+        }
+        let Some(arr) = self.array_mut(ext, key) else {
+            return;
+        };
+        let mut want = indices.iter().copied().peekable();
+        let mut i = 0usize;
+        let removed: Vec<(usize, Value)> = arr
+            .extract_if(.., |_| {
+                let hit = want.peek() == Some(&i);
+                if hit {
+                    want.next();
+                }
+                i += 1;
+                hit
+            })
+            .map(|v| (0, v))
+            .collect();
+        let removed = indices
+            .iter()
+            .copied()
+            .zip(removed)
+            .map(|(i, (_, v))| (i, v))
+            .collect();
+        let empty = arr.is_empty();
+        self.undo.push(Undo::Restore { ext, key, removed });
+        if empty {
+            self.remove(ext, key);
+        }
+    }
+
+    fn rollback(&mut self) {
+        while let Some(u) = self.undo.pop() {
+            match u {
+                Undo::Key { ext, key, pos, old } => {
+                    let Some(c) = self.container_mut(ext) else {
+                        continue;
+                    };
+                    match (old, c.get_mut(key)) {
+                        (None, _) => {
+                            c.shift_remove(key);
+                        }
+                        (Some(old), Some(slot)) => *slot = old,
+                        (Some(old), None) => {
+                            let pos = pos.min(c.len());
+                            c.shift_insert(pos, key.to_owned(), old);
+                        }
+                    }
+                }
+                Undo::Truncate { ext, key, len } => {
+                    if let Some(a) = self.array_mut(ext, key) {
+                        a.truncate(len);
+                    }
+                }
+                Undo::Elem {
+                    ext,
+                    key,
+                    index,
+                    old,
+                } => {
+                    if let Some(slot) = self.array_mut(ext, key).and_then(|a| a.get_mut(index)) {
+                        *slot = old;
+                    }
+                }
+                Undo::Restore { ext, key, removed } => {
+                    if let Some(a) = self.array_mut(ext, key) {
+                        let kept = std::mem::take(a);
+                        let mut out = Vec::with_capacity(kept.len() + removed.len());
+                        let mut kept = kept.into_iter();
+                        for (i, v) in removed {
+                            while out.len() < i {
+                                match kept.next() {
+                                    Some(k) => out.push(k),
+                                    None => break,
+                                }
+                            }
+                            out.push(v);
+                        }
+                        out.extend(kept);
+                        *a = out;
+                    }
+                }
+            }
+        }
+    }
+
+    fn mark(&mut self, t: &AttrTarget<'r>, sub: Option<&str>) {
+        let mut p = match t.ext {
+            Some(urn) => format!("{urn}:{}", t.attr.name),
+            None => t.attr.name.clone(),
+        };
+        if let Some(s) = sub {
+            p.push('.');
+            p.push_str(s);
+        }
+        if !self.changed.contains(&p) {
+            self.changed.push(p);
+        }
+    }
+
+    fn mark_str(&mut self, p: &str) {
+        if !self.changed.iter().any(|c| c == p) {
+            self.changed.push(p.to_owned());
+        }
+    }
+
+    // ----- steps -----
+
+    fn run(&mut self, step: &Step<'r>) -> Result<(), PatchError> {
+        match &step.target {
+            Target::Ignore => Ok(()),
+            Target::Schemas => self.schemas_step(step),
+            Target::Extension(schema, required) => {
+                if *required {
+                    return Err(invalid_value(format!(
+                        "the extension {} is required",
+                        schema.id
+                    )));
+                }
+                let urn = schema.id.as_str();
+                if self.root.contains_key(urn) {
+                    self.remove(None, urn);
+                    self.remove_schema(urn);
+                    self.mark_str(urn);
+                }
+                Ok(())
+            }
+            Target::Attr(t) => match (&t.filter, t.sub) {
+                (None, None) => self.whole(step, t),
+                (None, Some(sub)) if !t.attr.multi_valued => self.sub_of_single(step, t, sub),
+                (Some(m), _) if !t.attr.multi_valued => self.filtered_single(step, t, m),
+                (m, _) => self.elements(step, t, m.as_deref()),
+            },
+        }
+    }
+
+    fn schemas_step(&mut self, step: &Step<'r>) -> Result<(), PatchError> {
+        let same = match (&step.value, self.root.get("schemas")) {
+            (Some(Value::Array(new)), Some(Value::Array(cur))) => {
+                let has = |a: &[Value], b: &Value| {
+                    a.iter().any(|x| match (x.as_str(), b.as_str()) {
+                        (Some(x), Some(b)) => x.eq_ignore_ascii_case(b),
+                        _ => false,
+                    })
+                };
+                new.iter().all(|v| has(cur, v)) && cur.iter().all(|v| has(new, v))
+            }
+            _ => false,
+        };
+        if same && self.quirk(Quirk::IgnoreUnchangedReadOnly) {
+            Ok(())
+        } else {
+            Err(mutability("schemas cannot be changed by PATCH"))
+        }
+    }
+
+    /// Checks a change of a whole attribute (or sub-attribute) from `cur` to `new` against
+    /// its mutability; `Ok(false)` when nothing changes.
+    fn check(
+        &self,
+        def: &AttributeDef,
+        cur: Option<&Value>,
+        new: Option<&Value>,
+    ) -> Result<bool, PatchError> {
+        let cur = present(cur);
+        if cur == new {
+            if def.mutability == Mutability::ReadOnly && !self.quirk(Quirk::IgnoreUnchangedReadOnly)
+            {
+                return Err(mutability(format!("{} is read-only", def.name)));
+            }
+            return Ok(false);
+        }
+        match def.mutability {
+            Mutability::ReadOnly => Err(mutability(format!("{} is read-only", def.name))),
+            Mutability::Immutable if cur.is_some() => Err(mutability(format!(
+                "{} is immutable and already has a value",
+                def.name
+            ))),
+            _ => Ok(true),
+        }
+    }
+
+    /// `attr` without filter or sub-attribute.
+    fn whole(&mut self, step: &Step<'r>, t: &AttrTarget<'r>) -> Result<(), PatchError> {
+        let key = t.attr.name.as_str();
+        let cur = self.get(t.ext, key);
+        if step.op == PatchOpKind::Remove {
+            if cur.is_none() {
+                return Ok(());
+            }
+            if let Some(Value::Array(items)) = &step.value {
+                return self.remove_listed(t, items);
+            }
+            if t.attr.required {
+                return Err(invalid_value(format!("{} is required", t.attr.name)));
+            }
+            self.check(t.attr, cur, None)?;
+            self.remove(t.ext, key);
+            self.mark(t, None);
+            return Ok(());
+        }
+        let Some(value) = &step.value else {
+            return Ok(());
+        };
+        if t.attr.multi_valued {
+            let Value::Array(items) = value else {
+                return Err(invalid_value(format!("{} takes an array", t.attr.name)));
+            };
+            if step.op == PatchOpKind::Add {
+                if t.attr.mutability == Mutability::ReadOnly {
+                    self.check(t.attr, cur, Some(value))?;
+                }
+                return self.add_items(t, items);
+            }
+            if items.is_empty() {
+                if cur.is_none() {
+                    return Ok(());
+                }
+                if t.attr.required {
+                    return Err(invalid_value(format!("{} is required", t.attr.name)));
+                }
+                self.check(t.attr, cur, None)?;
+                self.remove(t.ext, key);
+                self.mark(t, None);
+                return Ok(());
+            }
+            let value = dedupe(t.attr, items);
+            if !self.check(t.attr, cur, Some(&value))? {
+                return Ok(());
+            }
+            self.set(t.ext, key, value);
+            self.mark(t, None);
+            return Ok(());
+        }
+        let new = match (t.attr.is_complex(), value, cur) {
+            (true, Value::Object(add), Some(Value::Object(old))) => {
+                let mut merged = old.clone();
+                merge_object(t.attr, &mut merged, add, Merge::Refuse, self.compat)?;
+                Value::Object(merged)
+            }
+            _ => value.clone(),
+        };
+        if !self.check(t.attr, cur, Some(&new))? {
+            return Ok(());
+        }
+        self.set(t.ext, key, new);
+        self.mark(t, None);
+        Ok(())
+    }
+
+    /// `name.givenName`: a sub-attribute of a single-valued complex attribute.
+    fn sub_of_single(
+        &mut self,
+        step: &Step<'r>,
+        t: &AttrTarget<'r>,
+        sub: &'r AttributeDef,
+    ) -> Result<(), PatchError> {
+        let key = t.attr.name.as_str();
+        let mut obj = match self.get(t.ext, key) {
+            Some(Value::Object(o)) => o.clone(),
+            _ => Map::new(),
+        };
+        let cur = present(obj.get(&sub.name));
+        let new = match step.op {
+            PatchOpKind::Remove => {
+                if cur.is_none() {
+                    return Ok(());
+                }
+                if sub.required {
+                    return Err(invalid_value(format!(
+                        "{}.{} is required",
+                        t.attr.name, sub.name
+                    )));
+                }
+                None
+            }
+            _ => step.value.clone(),
+        };
+        if !self.check(sub, cur, new.as_ref())? {
+            return Ok(());
+        }
+        if t.attr.mutability == Mutability::ReadOnly {
+            return Err(mutability(format!("{} is read-only", t.attr.name)));
+        }
+        match new {
+            Some(v) => {
+                obj.insert(sub.name.clone(), v);
+            }
+            None => {
+                obj.shift_remove(&sub.name);
+            }
+        }
+        if obj.is_empty() {
+            self.remove(t.ext, key);
+        } else {
+            self.set(t.ext, key, Value::Object(obj));
+        }
+        self.mark(t, Some(&sub.name));
+        Ok(())
+    }
+
+    /// `manager[value eq "x"]` on a single-valued complex attribute (tolerant): the value
+    /// is an element that matches or not.
+    fn filtered_single(
+        &mut self,
+        step: &Step<'r>,
+        t: &AttrTarget<'r>,
+        m: &Matcher<'r>,
+    ) -> Result<(), PatchError> {
+        let hit = self.get(t.ext, &t.attr.name).is_some_and(|v| m.matches(v));
+        if !hit {
+            return Err(no_target(format!("no {} matched the filter", t.attr.name)));
+        }
+        let plain = AttrTarget {
+            ext: t.ext,
+            attr: t.attr,
+            sub: t.sub,
+            filter: None,
+        };
+        match t.sub {
+            Some(sub) => self.sub_of_single(step, &plain, sub),
+            None => self.whole(step, &plain),
+        }
+    }
+
+    /// `remove members` with a value list (tolerant): removes exactly the listed elements.
+    fn remove_listed(&mut self, t: &AttrTarget<'r>, items: &[Value]) -> Result<(), PatchError> {
+        let key = t.attr.name.as_str();
+        let exact = index::exact(t.attr);
+        let arr = self.array(t.ext, key);
+        let mut ids = index::index_with_capacity(items.len());
+        let mut whole: Vec<&Value> = Vec::new();
+        for item in items {
+            match index::identity(t.attr, item) {
+                Some(id) => {
+                    ids.insert(Key::new(id, exact), ());
+                }
+                None => whole.push(item),
+            }
+        }
+        let hits: Vec<usize> = arr
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| match index::identity(t.attr, e) {
+                Some(id) => ids.contains_key(&Key::new(id, exact)),
+                None => whole.contains(e),
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if hits.is_empty() {
+            return Ok(());
+        }
+        if t.attr.required && hits.len() == arr.len() {
+            return Err(invalid_value(format!("{} is required", t.attr.name)));
+        }
+        self.check_elements_removable(t.attr)?;
+        self.remove_elems(t.ext, key, &hits);
+        self.mark(t, None);
+        Ok(())
+    }
+
+    fn check_elements_removable(&self, attr: &AttributeDef) -> Result<(), PatchError> {
+        if matches!(
+            attr.mutability,
+            Mutability::ReadOnly | Mutability::Immutable
+        ) {
+            return Err(mutability(format!("{} cannot be changed", attr.name)));
+        }
+        Ok(())
+    }
+
+    /// `add` of items to a multi-valued attribute: items already present (same `value`,
+    /// or equal whole) are merged, not duplicated.
+    fn add_items(&mut self, t: &AttrTarget<'r>, items: &[Value]) -> Result<(), PatchError> {
+        if t.attr.mutability == Mutability::Immutable && self.get(t.ext, &t.attr.name).is_some() {
+            return Err(mutability(format!(
+                "{} is immutable and already has a value",
+                t.attr.name
+            )));
+        }
+        let key = t.attr.name.as_str();
+        let exact = index::exact(t.attr);
+        let arr = self.array(t.ext, key);
+        let n = arr.len();
+        // Where each item goes: an existing element's index, or a new element.
+        let mut placed: Vec<Option<usize>> = Vec::with_capacity(items.len());
+        {
+            let use_index = items.len() > 4 && n > 16;
+            let mut existing = index::index_with_capacity(if use_index { n } else { 0 });
+            if use_index {
+                for (i, e) in arr.iter().enumerate() {
+                    if let Some(id) = index::identity(t.attr, e) {
+                        existing.entry(Key::new(id, exact)).or_insert(i);
+                    }
+                }
+            }
+            let mut fresh = index::index_with_capacity(items.len());
+            let mut next = n;
+            for item in items {
+                let id = index::identity(t.attr, item);
+                let found = match id {
+                    Some(id) if use_index => existing.get(&Key::new(id, exact)).copied(),
+                    _ => arr
+                        .iter()
+                        .position(|e| index::same_element(t.attr, exact, e, item)),
+                };
+                let found = found.or_else(|| match id {
+                    Some(id) => fresh.get(&Key::new(id, exact)).copied(),
+                    None => placed
+                        .iter()
+                        .zip(items)
+                        .find(|(p, it)| p.is_some_and(|p| p >= n) && **it == *item)
+                        .and_then(|(p, _)| *p),
+                });
+                match found {
+                    Some(i) => placed.push(Some(i)),
+                    None => {
+                        if let Some(id) = id {
+                            fresh.insert(Key::new(id, exact), next);
+                        }
+                        placed.push(Some(next));
+                        next += 1;
+                    }
+                }
+            }
+        }
+        let mut touched = Vec::new();
+        let mut new_items: Vec<Value> = Vec::new();
+        for (item, at) in items.iter().zip(placed) {
+            let Some(at) = at else { continue };
+            if at >= n {
+                let k = at - n;
+                match new_items.get_mut(k) {
+                    Some(Value::Object(existing)) => {
+                        if let Value::Object(add) = item {
+                            merge_object(t.attr, existing, add, Merge::KeepImmutable, self.compat)?;
+                        }
+                    }
+                    Some(_) => {}
+                    None => new_items.push(item.clone()),
+                }
+                if !touched.contains(&at) {
+                    touched.push(at);
+                }
+                continue;
+            }
+            let Some(old) = self.array(t.ext, key).get(at) else {
+                continue;
+            };
+            let (Value::Object(old_map), Value::Object(add)) = (old, item) else {
+                continue;
+            };
+            let mut merged = old_map.clone();
+            merge_object(t.attr, &mut merged, add, Merge::KeepImmutable, self.compat)?;
+            if merged != *old_map {
+                self.set_elem(t.ext, key, at, Value::Object(merged));
+                touched.push(at);
+            }
+        }
+        if touched.is_empty() {
+            return Ok(());
+        }
+        if let Some(max) = t.attr.max_items
+            && n + new_items.len() > max
+        {
+            return Err(invalid_value(format!(
+                "{} takes at most {max} values",
+                t.attr.name
+            )));
+        }
+        self.append(t.ext, key, new_items);
+        self.primary(t, &touched)?;
+        self.mark(t, None);
+        Ok(())
+    }
+
+    /// Makes the touched elements' `primary: true` unique by clearing it elsewhere.
+    fn primary(&mut self, t: &AttrTarget<'r>, touched: &[usize]) -> Result<(), PatchError> {
+        if t.attr.sub_attribute("primary").is_none() {
+            return Ok(());
+        }
+        let key = t.attr.name.as_str();
+        let arr = self.array(t.ext, key);
+        let mut winners: Vec<usize> = touched
+            .iter()
+            .copied()
+            .filter(|&i| arr.get(i).is_some_and(|v| is_true(v, "primary")))
+            .collect();
+        if winners.is_empty() {
+            return Ok(());
+        }
+        winners.sort_unstable();
+        if winners.len() > 1 && !self.quirk(Quirk::KeepLastPrimary) {
+            return Err(invalid_value(format!(
+                "more than one {} would have primary set to true",
+                t.attr.name
+            )));
+        }
+        let keep = winners.last().copied();
+        let clear: Vec<usize> = arr
+            .iter()
+            .enumerate()
+            .filter(|(i, v)| Some(*i) != keep && is_true(v, "primary"))
+            .map(|(i, _)| i)
+            .collect();
+        for i in clear {
+            if let Some(Value::Object(m)) = self.array(t.ext, key).get(i) {
+                let mut m = m.clone();
+                m.shift_remove("primary");
+                self.set_elem(t.ext, key, i, Value::Object(m));
+            }
+        }
+        Ok(())
+    }
+
+    /// Elements of a multi-valued attribute selected by a filter (or all of them, for
+    /// `emails.value` without a filter), optionally through a sub-attribute.
+    fn elements(
+        &mut self,
+        step: &Step<'r>,
+        t: &AttrTarget<'r>,
+        m: Option<&Matcher<'r>>,
+    ) -> Result<(), PatchError> {
+        let key = t.attr.name.as_str();
+        let mut hits = self.select(t, m);
+        if hits.is_empty() {
+            let len = self.array(t.ext, key).len();
+            let upsert = match step.op {
+                PatchOpKind::Remove => false,
+                PatchOpKind::Replace => {
+                    if m.is_some_and(|m| m.is_primary_true())
+                        && len == 1
+                        && self.quirk(Quirk::PrimaryEmailFallback)
+                    {
+                        hits.push(0);
+                        false
+                    } else {
+                        self.quirk(Quirk::FilteredReplaceUpsert)
+                    }
+                }
+                PatchOpKind::Add => self.quirk(Quirk::FilteredAddUpsert),
+            };
+            if hits.is_empty() {
+                if upsert
+                    && let Some(m) = m
+                    && let Some(template) = m.template()
+                {
+                    return self.upsert(step, t, m, template);
+                }
+                if step.op == PatchOpKind::Remove && m.is_none() {
+                    return Ok(());
+                }
+                return Err(no_target(format!(
+                    "no {} matched {}",
+                    t.attr.name, step.label
+                )));
+            }
+        }
+        match (step.op, t.sub) {
+            (PatchOpKind::Remove, None) => {
+                if t.attr.required && hits.len() == self.array(t.ext, key).len() {
+                    return Err(invalid_value(format!("{} is required", t.attr.name)));
+                }
+                self.check_elements_removable(t.attr)?;
+                self.remove_elems(t.ext, key, &hits);
+                self.mark(t, None);
+                Ok(())
+            }
+            (op, sub) => {
+                let mut touched = Vec::new();
+                for &i in &hits {
+                    let Some(Value::Object(old)) = self.array(t.ext, key).get(i) else {
+                        continue;
+                    };
+                    let mut new = old.clone();
+                    match (op, sub, &step.value) {
+                        (PatchOpKind::Remove, Some(sub), _) => {
+                            let cur = present(new.get(&sub.name));
+                            if cur.is_none() {
+                                continue;
+                            }
+                            if sub.required {
+                                return Err(invalid_value(format!(
+                                    "{}.{} is required",
+                                    t.attr.name, sub.name
+                                )));
+                            }
+                            self.check(sub, cur, None)?;
+                            new.shift_remove(&sub.name);
+                        }
+                        (_, Some(sub), Some(v)) => {
+                            if !self.check(sub, new.get(&sub.name), Some(v))? {
+                                continue;
+                            }
+                            new.insert(sub.name.clone(), v.clone());
+                        }
+                        (PatchOpKind::Add, None, Some(Value::Object(add))) => {
+                            merge_object(t.attr, &mut new, add, Merge::Refuse, self.compat)?;
+                        }
+                        (PatchOpKind::Replace, None, Some(Value::Object(rep))) => {
+                            check_element_replace(t.attr, &new, rep, self.compat)?;
+                            new = rep.clone();
+                        }
+                        _ => continue,
+                    }
+                    if new != *old {
+                        if t.attr.mutability == Mutability::ReadOnly {
+                            return Err(mutability(format!("{} is read-only", t.attr.name)));
+                        }
+                        self.set_elem(t.ext, key, i, Value::Object(new));
+                        touched.push(i);
+                    }
+                }
+                if !touched.is_empty() {
+                    self.primary(t, &touched)?;
+                    self.mark(t, sub.map(|s| s.name.as_str()));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The indices of the elements a filter selects (all of them without a filter).
+    fn select(&self, t: &AttrTarget<'r>, m: Option<&Matcher<'r>>) -> Vec<usize> {
+        let arr = self.array(t.ext, &t.attr.name);
+        let Some(m) = m else {
+            return (0..arr.len()).collect();
+        };
+        if arr.len() > 64
+            && let Some(ids) = m.identity_set()
+            && ids.len() > 1
+        {
+            let exact = index::exact(t.attr);
+            let mut set = index::index_with_capacity(ids.len());
+            for id in ids {
+                set.insert(Key::new(id, exact), ());
+            }
+            return arr
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| {
+                    index::identity(t.attr, e)
+                        .is_some_and(|id| set.contains_key(&Key::new(id, exact)))
+                })
+                .map(|(i, _)| i)
+                .collect();
+        }
+        arr.iter()
+            .enumerate()
+            .filter(|(_, e)| m.matches(e))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The tolerant upsert: a new element built from the filter's `eq` comparisons plus the
+    /// value (`emails[type eq "work"].value` → `{"type": "work", "value": …}`).
+    fn upsert(
+        &mut self,
+        step: &Step<'r>,
+        t: &AttrTarget<'r>,
+        m: &Matcher<'r>,
+        mut elem: Map<String, Value>,
+    ) -> Result<(), PatchError> {
+        match (t.sub, &step.value) {
+            (Some(sub), Some(v)) => {
+                elem.insert(sub.name.clone(), v.clone());
+            }
+            (None, Some(Value::Object(add))) => {
+                for (k, v) in add {
+                    elem.insert(k.clone(), v.clone());
+                }
+            }
+            _ => return Err(no_target(format!("no {} matched", t.attr.name))),
+        }
+        let mut elem = Value::Object(elem);
+        scim_core::value::coerce_mut(t.attr, &mut elem, self.compat, &step.label)
+            .map_err(|e| PatchError::from_scim(&e))?;
+        if !m.matches(&elem) {
+            return Err(no_target(format!(
+                "no {} matched, and the value contradicts the filter",
+                t.attr.name
+            )));
+        }
+        if t.attr.mutability == Mutability::ReadOnly {
+            return Err(mutability(format!("{} is read-only", t.attr.name)));
+        }
+        let key = t.attr.name.as_str();
+        let at = self.array(t.ext, key).len();
+        if let Some(max) = t.attr.max_items
+            && at + 1 > max
+        {
+            return Err(invalid_value(format!(
+                "{} takes at most {max} values",
+                t.attr.name
+            )));
+        }
+        self.append(t.ext, key, vec![elem]);
+        self.primary(t, &[at])?;
+        self.mark(t, t.sub.map(|s| s.name.as_str()));
+        Ok(())
+    }
+}
+
+/// The items without repeats (by identity, or whole for items without `value`); the
+/// first occurrence stays.
+fn dedupe(attr: &AttributeDef, items: &[Value]) -> Value {
+    let exact = index::exact(attr);
+    let mut seen = index::index_with_capacity(items.len());
+    let mut out: Vec<Value> = Vec::with_capacity(items.len());
+    for item in items {
+        let dup = match index::identity(attr, item) {
+            Some(id) => seen.insert(Key::new(id, exact), ()).is_some(),
+            None => out.contains(item),
+        };
+        if !dup {
+            out.push(item.clone());
+        }
+    }
+    Value::Array(out)
+}
+
+/// Merges `add`'s sub-attributes into `target`, checking their mutability.
+fn merge_object(
+    attr: &AttributeDef,
+    target: &mut Map<String, Value>,
+    add: &Map<String, Value>,
+    mode: Merge,
+    compat: Compat,
+) -> Result<(), PatchError> {
+    for (k, v) in add {
+        let cur = present(target.get(k));
+        if cur == Some(v) {
+            continue;
+        }
+        if let Some(sub) = attr.sub_attribute(k) {
+            match sub.mutability {
+                Mutability::ReadOnly => {
+                    if mode == Merge::KeepImmutable && cur.is_some() {
+                        continue;
+                    }
+                    return Err(mutability(format!(
+                        "{}.{} is read-only",
+                        attr.name, sub.name
+                    )));
+                }
+                Mutability::Immutable if cur.is_some() => {
+                    if mode == Merge::KeepImmutable {
+                        continue;
+                    }
+                    return Err(mutability(format!(
+                        "{}.{} is immutable and already has a value",
+                        attr.name, sub.name
+                    )));
+                }
+                _ => {}
+            }
+        }
+        let _ = compat;
+        target.insert(k.clone(), v.clone());
+    }
+    Ok(())
+}
+
+/// A filtered element replace may not change immutable or read-only sub-attributes that
+/// have a value.
+fn check_element_replace(
+    attr: &AttributeDef,
+    old: &Map<String, Value>,
+    new: &Map<String, Value>,
+    compat: Compat,
+) -> Result<(), PatchError> {
+    let _ = compat;
+    for sub in &attr.sub_attributes {
+        let (o, n) = (present(old.get(&sub.name)), present(new.get(&sub.name)));
+        if o == n {
+            continue;
+        }
+        let refused = match sub.mutability {
+            Mutability::ReadOnly => true,
+            Mutability::Immutable => o.is_some(),
+            _ => false,
+        };
+        if refused {
+            return Err(PatchError::new(
+                ScimType::Mutability,
+                format!("{}.{} cannot be changed", attr.name, sub.name),
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! PATCH paths: parsing (through `scim-filter`) and the value-filter matcher that tests one
+//! element of a multi-valued complex attribute.
+//!
+//! This is the only module that knows the filter crate's AST; the engine sees
+//! [`ParsedPath`] and [`Matcher`].
+
+use crate::error::PatchError;
+use scim_core::{AttributeDef, ScimType};
+use scim_filter::{CompValue, CompareOp, CompiledFilter, Filter, PatchPath};
+use serde_json::Value;
+
+/// A parsed PATCH path: the attribute part as text (`emails`, `name.givenName`,
+/// `urn:…:User:manager`), an optional value filter and an optional sub-attribute after it.
+#[derive(Debug)]
+pub(crate) struct ParsedPath {
+    pub(crate) attr: String,
+    pub(crate) filter: Option<Filter>,
+    pub(crate) sub: Option<String>,
+}
+
+/// Parses a PATCH path; errors are `invalidPath` (or `invalidFilter` inside brackets) with
+/// the parser's byte span.
+pub(crate) fn parse(text: &str) -> Result<ParsedPath, PatchError> {
+    let PatchPath {
+        attr,
+        filter,
+        sub_attr,
+        ..
+    } = scim_filter::parse_path(text).map_err(|e| {
+        let span = e.span();
+        let kind = match e.scim_type() {
+            ScimType::InvalidFilter => ScimType::InvalidFilter,
+            _ => ScimType::InvalidPath,
+        };
+        PatchError::new(kind, e.to_string()).with_span(span.start, span.end)
+    })?;
+    Ok(ParsedPath {
+        attr: attr.full_text(),
+        filter,
+        sub: sub_attr.map(Into::into),
+    })
+}
+
+/// A value filter bound to a multi-valued complex attribute (`emails[type eq "work"]`),
+/// compiled by `scim-filter` and evaluated against one element at a time. The AST is kept
+/// for the shapes the engine optimizes or upserts from.
+#[derive(Debug)]
+pub(crate) struct Matcher<'r> {
+    attr: &'r AttributeDef,
+    filter: Filter,
+    compiled: CompiledFilter,
+}
+
+impl<'r> Matcher<'r> {
+    /// Compiles `filter` against the sub-attributes of `attr`; an unknown sub-attribute
+    /// or a type mismatch is `invalidFilter`.
+    pub(crate) fn new(attr: &'r AttributeDef, filter: Filter) -> Result<Self, PatchError> {
+        let compiled = CompiledFilter::compile_value_filter(&filter, attr).map_err(|e| {
+            let span = e.span();
+            PatchError::new(ScimType::InvalidFilter, e.to_string()).with_span(span.start, span.end)
+        })?;
+        Ok(Matcher {
+            attr,
+            filter,
+            compiled,
+        })
+    }
+
+    /// Whether the element `elem` satisfies the filter.
+    pub(crate) fn matches(&self, elem: &Value) -> bool {
+        self.compiled.matches_element(elem).unwrap_or(false)
+    }
+
+    /// The `value` literals when the filter is `value eq "a"` or an `or` of such
+    /// comparisons: element identities to look up in an index instead of scanning.
+    pub(crate) fn identity_set(&self) -> Option<Vec<&str>> {
+        fn one(f: &Filter) -> Option<&str> {
+            match f {
+                Filter::Compare(c)
+                    if c.op == CompareOp::Eq
+                        && c.path.uri.is_none()
+                        && c.path.sub_attr.is_none()
+                        && c.path.name.eq_ignore_ascii_case("value") =>
+                {
+                    match &c.value {
+                        CompValue::String(s) => Some(s.as_str()),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }
+        }
+        self.attr.sub_attribute("value")?;
+        match &self.filter {
+            Filter::Or(ops) => ops.iter().map(one).collect(),
+            f => one(f).map(|s| vec![s]),
+        }
+    }
+
+    /// The element a filter describes, when it is an `and` of `eq` comparisons with
+    /// sub-attributes other than `primary` (`type eq "work"`): what an upsert creates.
+    pub(crate) fn template(&self) -> Option<serde_json::Map<String, Value>> {
+        let mut out = serde_json::Map::new();
+        let ops: &[Filter] = match &self.filter {
+            Filter::And(ops) => ops,
+            f => std::slice::from_ref(f),
+        };
+        for f in ops {
+            let Filter::Compare(c) = f else { return None };
+            if c.op != CompareOp::Eq || c.path.uri.is_some() || c.path.sub_attr.is_some() {
+                return None;
+            }
+            let sub = self.attr.sub_attribute(&c.path.name)?;
+            if sub.name == "primary" {
+                return None;
+            }
+            let v = match &c.value {
+                CompValue::String(s) => Value::String(s.to_string()),
+                CompValue::Bool(b) => Value::Bool(*b),
+                CompValue::Number(n) => Value::Number(n.clone()),
+                CompValue::Null => return None,
+            };
+            out.insert(sub.name.clone(), v);
+        }
+        Some(out)
+    }
+
+    /// Whether the filter is exactly `primary eq true`.
+    pub(crate) fn is_primary_true(&self) -> bool {
+        matches!(&self.filter, Filter::Compare(c)
+            if c.op == CompareOp::Eq
+                && c.path.sub_attr.is_none()
+                && c.path.name.eq_ignore_ascii_case("primary")
+                && c.value == CompValue::Bool(true))
+    }
+}

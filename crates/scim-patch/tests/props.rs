@@ -1,0 +1,411 @@
+//! Property tests: atomicity of refused requests, idempotence of `add` for present items,
+//! the diff round trip, and a model-based test of group membership against a naive
+//! reference implementation.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+use common::*;
+use proptest::prelude::*;
+use proptest::sample::select;
+use scim_patch::{Compat, Patcher, equivalent};
+use serde_json::{Map, Value, json};
+
+const IDS: [&str; 6] = ["a", "b", "C", "c", "d-1", "e\"q"];
+const MAILS: [&str; 5] = ["x@ex.com", "X@ex.com", "y@ex.com", "z@home.org", "w@w.w"];
+const TYPES: [&str; 3] = ["work", "home", "other"];
+const WORDS: [&str; 4] = ["Ann", "Bob", "", "Ødegård"];
+
+fn opt<T: std::fmt::Debug + Clone + 'static>(
+    s: impl Strategy<Value = T> + 'static,
+) -> BoxedStrategy<Option<T>> {
+    prop_oneof![Just(None), s.prop_map(Some)].boxed()
+}
+
+fn email() -> impl Strategy<Value = Value> {
+    (select(&MAILS[..]), opt(select(&TYPES[..])), any::<bool>()).prop_map(|(v, t, p)| {
+        let mut m = Map::new();
+        m.insert("value".into(), json!(v));
+        if let Some(t) = t {
+            m.insert("type".into(), json!(t));
+        }
+        if p {
+            m.insert("primary".into(), json!(true));
+        }
+        Value::Object(m)
+    })
+}
+
+/// At most one `primary: true` per list, and no two items with the same `value`.
+fn one_primary(items: Vec<Value>) -> Vec<Value> {
+    let mut values: Vec<String> = Vec::new();
+    let mut items: Vec<Value> = items
+        .into_iter()
+        .filter(|i| {
+            let v = i["value"].as_str().unwrap().to_owned();
+            let dup = values.iter().any(|s| s.eq_ignore_ascii_case(&v));
+            values.push(v);
+            !dup
+        })
+        .collect();
+    let mut seen = false;
+    for i in &mut items {
+        if i.get("primary") == Some(&json!(true)) {
+            if seen {
+                i.as_object_mut().unwrap().shift_remove("primary");
+            }
+            seen = true;
+        }
+    }
+    items
+}
+
+fn a_user() -> impl Strategy<Value = Value> {
+    (
+        select(&WORDS[..]),
+        opt(select(&WORDS[..])),
+        opt(select(&WORDS[..])),
+        opt(any::<bool>()),
+        opt((opt(select(&WORDS[..])), opt(select(&WORDS[..])))),
+        proptest::collection::vec(email(), 0..4),
+        proptest::collection::vec((select(&TYPES[..]), select(&WORDS[..])), 0..3),
+        opt((opt(select(&WORDS[..])), opt(select(&IDS[..])))),
+    )
+        .prop_map(
+            |(user_name, display, title, active, name, emails, addrs, ent)| {
+                let mut u = Map::new();
+                let mut schemas = vec![json!(USER)];
+                u.insert("id".into(), json!("u1"));
+                u.insert("userName".into(), json!(format!("user{user_name}")));
+                if let Some(d) = display {
+                    u.insert("displayName".into(), json!(d));
+                }
+                if let Some(t) = title {
+                    u.insert("title".into(), json!(t));
+                }
+                if let Some(a) = active {
+                    u.insert("active".into(), json!(a));
+                }
+                if let Some((g, f)) = name {
+                    let mut n = Map::new();
+                    if let Some(g) = g {
+                        n.insert("givenName".into(), json!(g));
+                    }
+                    if let Some(f) = f {
+                        n.insert("familyName".into(), json!(f));
+                    }
+                    if !n.is_empty() {
+                        u.insert("name".into(), Value::Object(n));
+                    }
+                }
+                if !emails.is_empty() {
+                    u.insert("emails".into(), Value::Array(one_primary(emails)));
+                }
+                if !addrs.is_empty() {
+                    let a: Vec<Value> = addrs
+                        .into_iter()
+                        .map(|(t, l)| json!({"type": t, "locality": l}))
+                        .collect();
+                    u.insert("addresses".into(), Value::Array(a));
+                }
+                if let Some((dept, mgr)) = ent {
+                    let mut e = Map::new();
+                    if let Some(d) = dept {
+                        e.insert("department".into(), json!(d));
+                    }
+                    if let Some(m) = mgr {
+                        e.insert("manager".into(), json!({"value": m}));
+                    }
+                    if !e.is_empty() {
+                        schemas.push(json!(ENT));
+                        u.insert(ENT.into(), Value::Object(e));
+                    }
+                }
+                u.insert("schemas".into(), Value::Array(schemas));
+                u.insert("meta".into(), json!({"resourceType": "User"}));
+                Value::Object(u)
+            },
+        )
+}
+
+fn a_group() -> impl Strategy<Value = Value> {
+    (
+        opt(select(&WORDS[..])),
+        proptest::collection::vec((select(&IDS[..]), opt(select(&WORDS[..]))), 0..6),
+    )
+        .prop_map(|(name, members)| {
+            let mut g = group(0);
+            let mut seen: Vec<String> = Vec::new();
+            let m: Vec<Value> = members
+                .into_iter()
+                .filter(|(id, _)| {
+                    let dup = seen.iter().any(|s| s.eq_ignore_ascii_case(id));
+                    seen.push((*id).to_owned());
+                    !dup
+                })
+                .map(|(id, d)| match d {
+                    Some(d) => json!({"value": id, "display": d}),
+                    None => json!({"value": id}),
+                })
+                .collect();
+            let o = g.as_object_mut().unwrap();
+            if m.is_empty() {
+                o.shift_remove("members");
+            } else {
+                o.insert("members".into(), Value::Array(m));
+            }
+            if let Some(n) = name {
+                o.insert("displayName".into(), json!(n));
+            }
+            g
+        })
+}
+
+const PATHS: [&str; 22] = [
+    "userName",
+    "displayName",
+    "title",
+    "active",
+    "name",
+    "name.givenName",
+    "emails",
+    "emails[type eq \"work\"]",
+    "emails[type eq \"work\"].value",
+    "emails[primary eq true].value",
+    "emails[value eq \"x@ex.com\"].primary",
+    "addresses[type eq \"home\"].locality",
+    "members",
+    "members[value eq \"a\"]",
+    "members[value eq \"b\" or value eq \"C\"].display",
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
+    "manager.value",
+    "id",
+    "meta.version",
+    "emails[type eq",
+    "nope",
+];
+
+fn a_value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        select(&WORDS[..]).prop_map(|w| json!(w)),
+        any::<bool>().prop_map(|b| json!(b)),
+        Just(json!("True")),
+        Just(json!(7)),
+        email(),
+        proptest::collection::vec(email(), 0..3).prop_map(Value::Array),
+        proptest::collection::vec(select(&IDS[..]), 0..3)
+            .prop_map(|ids| Value::Array(ids.into_iter().map(|i| json!({"value": i})).collect())),
+        Just(json!({"givenName": "Zed", "familyName": null})),
+        Just(json!({"department": "R&D", "manager": {"value": "m"}})),
+        Just(json!({"title": "T", "name.givenName": "Q", "id": "u1", "nickname": "n"})),
+    ]
+}
+
+fn an_op() -> impl Strategy<Value = Value> {
+    (
+        select(&["add", "replace", "remove", "Add", "REPLACE"][..]),
+        opt(select(&PATHS[..])),
+        opt(a_value()),
+    )
+        .prop_map(|(op, path, value)| {
+            let mut m = Map::new();
+            m.insert("op".into(), json!(op));
+            if let Some(p) = path {
+                m.insert("path".into(), json!(p));
+            }
+            if let Some(v) = value {
+                m.insert("value".into(), v);
+            }
+            Value::Object(m)
+        })
+}
+
+fn a_body() -> impl Strategy<Value = Value> {
+    proptest::collection::vec(an_op(), 1..5).prop_map(|o| ops(Value::Array(o)))
+}
+
+fn a_resource() -> impl Strategy<Value = Value> {
+    prop_oneof![a_user(), a_group()]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// A refused request leaves the resource byte for byte as it was, in both modes
+    /// (`common::run` asserts it), and a no-op request changes nothing.
+    #[test]
+    fn refused_requests_are_atomic(resource in a_resource(), body in a_body()) {
+        for compat in [Compat::strict(), Compat::tolerant()] {
+            let mut r = resource.clone();
+            let before = serde_json::to_string(&r).unwrap();
+            match Patcher::new(registry()).with_compat(compat).apply_json(&mut r, &body) {
+                Err(_) => prop_assert_eq!(serde_json::to_string(&r).unwrap(), before),
+                Ok(out) => if out.is_noop() { prop_assert_eq!(&r, &resource) },
+            }
+        }
+    }
+
+    /// Adding items that are already present changes nothing and reports no change.
+    #[test]
+    fn add_of_present_items_is_idempotent(resource in a_resource(), pick in any::<prop::sample::Index>()) {
+        let attr = if resource.get("members").is_some() { "members" } else { "emails" };
+        let Some(items) = resource.get(attr).and_then(Value::as_array).filter(|a| !a.is_empty()) else {
+            return Ok(());
+        };
+        let item = pick.get(items).clone();
+        let body = ops(json!([{"op": "add", "path": attr, "value": [item]}]));
+        for compat in [Compat::strict(), Compat::tolerant()] {
+            let mut r = resource.clone();
+            let out = Patcher::new(registry()).with_compat(compat).apply_json(&mut r, &body).unwrap();
+            prop_assert!(out.is_noop());
+            prop_assert_eq!(&r, &resource);
+        }
+    }
+
+    /// Any successful request applied twice gives what it gave once, when it only adds.
+    #[test]
+    fn successful_adds_are_idempotent(resource in a_resource(), value in a_value(), path in select(&PATHS[..])) {
+        let body = ops(json!([{"op": "add", "path": path, "value": value}]));
+        let p = Patcher::new(registry());
+        let mut once = resource.clone();
+        if p.apply_json(&mut once, &body).is_ok() {
+            let mut twice = once.clone();
+            let out = p.apply_json(&mut twice, &body).unwrap();
+            prop_assert!(out.is_noop(), "{:?} {}", out.changed(), body);
+            prop_assert_eq!(twice, once);
+        }
+    }
+
+    /// `apply(old, diff(old, new))` is equivalent to `new` (see `scim_patch::equivalent`),
+    /// with the strict profile: `diff` emits RFC-only PatchOps.
+    #[test]
+    fn diff_round_trip_users(old in a_user(), new in a_user()) {
+        round_trip(&old, &new)?;
+    }
+
+    #[test]
+    fn diff_round_trip_groups(old in a_group(), new in a_group()) {
+        round_trip(&old, &new)?;
+    }
+}
+
+fn round_trip(old: &Value, new: &Value) -> Result<(), TestCaseError> {
+    let patch = scim_patch::diff(old, new, registry());
+    let mut r = old.clone();
+    let p = Patcher::new(registry()).with_compat(Compat::strict());
+    if let Err(e) = p.apply(&mut r, &patch) {
+        return Err(TestCaseError::fail(format!(
+            "{e}\n{}",
+            serde_json::to_string(&patch).unwrap()
+        )));
+    }
+    prop_assert!(
+        equivalent(&r, new),
+        "\nold {old}\nnew {new}\ngot {r}\npatch {}",
+        serde_json::to_string(&patch).unwrap()
+    );
+    if equivalent(old, new) {
+        prop_assert!(patch.operations.is_empty());
+    }
+    Ok(())
+}
+
+// ----- model-based: group membership against a naive reference -----
+
+#[derive(Debug, Clone)]
+enum MOp {
+    Add(Vec<&'static str>),
+    RemoveFilter(&'static str),
+    RemoveList(Vec<&'static str>),
+    Replace(Vec<&'static str>),
+    RemoveAll,
+}
+
+fn mop() -> impl Strategy<Value = MOp> {
+    let ids = || proptest::collection::vec(select(&IDS[..]), 0..4);
+    prop_oneof![
+        ids().prop_map(MOp::Add),
+        select(&IDS[..]).prop_map(MOp::RemoveFilter),
+        ids().prop_map(MOp::RemoveList),
+        ids().prop_map(MOp::Replace),
+        Just(MOp::RemoveAll),
+    ]
+}
+
+fn to_json(op: &MOp) -> Value {
+    let items = |ids: &[&str]| Value::Array(ids.iter().map(|i| json!({"value": i})).collect());
+    match op {
+        MOp::Add(ids) => json!({"op": "add", "path": "members", "value": items(ids)}),
+        MOp::RemoveFilter(id) => {
+            json!({"op": "remove", "path": format!("members[value eq {}]", json!(id))})
+        }
+        MOp::RemoveList(ids) => json!({"op": "remove", "path": "members", "value": items(ids)}),
+        MOp::Replace(ids) => json!({"op": "replace", "path": "members", "value": items(ids)}),
+        MOp::RemoveAll => json!({"op": "remove", "path": "members"}),
+    }
+}
+
+/// The reference: membership as a list of ids, compared case-insensitively.
+fn model(state: &mut Vec<String>, op: &MOp) -> Result<(), ()> {
+    let has = |s: &[String], id: &str| s.iter().position(|m| m.eq_ignore_ascii_case(id));
+    match op {
+        MOp::Add(ids) => {
+            for id in ids {
+                if has(state, id).is_none() {
+                    state.push((*id).to_owned());
+                }
+            }
+        }
+        MOp::RemoveFilter(id) => {
+            let before = state.len();
+            state.retain(|m| !m.eq_ignore_ascii_case(id));
+            if state.len() == before {
+                return Err(());
+            }
+        }
+        MOp::RemoveList(ids) => state
+            .retain(|m| has(&ids.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(), m).is_none()),
+        MOp::Replace(ids) => {
+            state.clear();
+            for id in ids {
+                if has(state, id).is_none() {
+                    state.push((*id).to_owned());
+                }
+            }
+        }
+        MOp::RemoveAll => state.clear(),
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn membership_matches_the_reference(requests in proptest::collection::vec(proptest::collection::vec(mop(), 1..4), 1..6)) {
+        let mut g = group(0);
+        let mut state: Vec<String> = Vec::new();
+        let p = Patcher::new(registry());
+        for request in &requests {
+            let body = ops(Value::Array(request.iter().map(to_json).collect()));
+            let mut next = state.clone();
+            let expected = request.iter().try_for_each(|op| model(&mut next, op));
+            let got = p.apply_json(&mut g, &body);
+            prop_assert_eq!(got.is_ok(), expected.is_ok(), "{}", body);
+            if expected.is_ok() {
+                state = next;
+            }
+            let members: Vec<String> = g.get("members").and_then(Value::as_array).map(|a| {
+                a.iter().map(|m| m["value"].as_str().unwrap().to_owned()).collect()
+            }).unwrap_or_default();
+            prop_assert_eq!(&members, &state, "{}", body);
+        }
+    }
+}
