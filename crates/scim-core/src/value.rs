@@ -55,6 +55,29 @@ pub fn coerce_mut(
     coerce_single(attr, value, compat, Path::Root(path))
 }
 
+/// Checks and coerces a whole attribute value (see [`coerce_attribute_mut`]), returning the
+/// canonical copy.
+///
+/// ```
+/// use scim_core::schema::builtin;
+/// use scim_core::{value, Compat};
+/// use serde_json::json;
+///
+/// let manager = builtin::enterprise_user().attribute("manager").unwrap().clone();
+/// // Entra sends the single-valued `manager` as a one-item array.
+/// let v = value::coerce_attribute(&manager, &json!([{"value": "26118915"}]), Compat::tolerant());
+/// assert_eq!(v.unwrap(), json!({"value": "26118915"}));
+/// ```
+pub fn coerce_attribute(
+    attr: &AttributeDef,
+    value: &Value,
+    compat: Compat,
+) -> Result<Value, ScimError> {
+    let mut v = value.clone();
+    coerce_attribute_mut(attr, &mut v, compat, &attr.name)?;
+    Ok(v)
+}
+
 /// Checks and coerces a whole attribute value in place: for a multi-valued attribute an
 /// array (items coerced, `null` items dropped, at most one `primary: true`, at most
 /// [`AttributeDef::max_items`] items); for a single-valued one a single value (a one-item
@@ -374,6 +397,30 @@ pub(crate) fn fix_complex(
     path: &Path<'_>,
     full: bool,
 ) -> Result<(), ScimError> {
+    // Fast path: keys already in the schema's spelling (stored or canonicalized resources)
+    // are checked in place, without rebuilding the map.
+    let canonical = map
+        .keys()
+        .all(|k| attr.sub_attributes.iter().any(|s| s.name == *k));
+    if canonical {
+        let mut saw_null = false;
+        for (k, v) in map.iter_mut() {
+            let Some(sub) = attr.sub_attributes.iter().find(|s| s.name == *k) else {
+                continue;
+            };
+            let sub_path = Path::Field(path, &sub.name);
+            if full {
+                coerce_attr(sub, v, compat, sub_path)?;
+                saw_null |= v.is_null();
+            } else {
+                canonical_keys(sub, v, compat, sub_path)?;
+            }
+        }
+        if saw_null {
+            map.retain(|_, v| !v.is_null());
+        }
+        return Ok(());
+    }
     let old = std::mem::take(map);
     let mut out = Map::with_capacity(old.len());
     // Whether a key was filled through an alias (`displayName` for `display`); a real key
@@ -615,5 +662,23 @@ mod tests {
         assert!(coerce(&certs, &json!({"value": "not base64!"}), t).is_err());
         let photos = user_attr("photos");
         assert!(coerce(&photos, &json!({"value": 3}), t).is_err());
+    }
+
+    #[test]
+    fn single_valued_complex_attribute_sent_as_a_one_item_array() {
+        let manager = builtin::enterprise_user()
+            .attribute("manager")
+            .unwrap()
+            .clone();
+        let v = coerce_attribute(
+            &manager,
+            &json!([{"value": "26118915"}]),
+            Compat::tolerant(),
+        );
+        assert_eq!(v.unwrap(), json!({"value": "26118915"}));
+        let err = coerce_attribute(&manager, &json!([{"value": "26118915"}]), Compat::strict());
+        assert_eq!(err.unwrap_err().scim_type(), Some(ScimType::InvalidValue));
+        let two = json!([{"value": "1"}, {"value": "2"}]);
+        assert!(coerce_attribute(&manager, &two, Compat::tolerant()).is_err());
     }
 }

@@ -71,11 +71,12 @@ pub fn canonicalize(
             format!("resource type {} is not registered", rt.name),
         )
     })?;
-    let cx = Cx {
+    let mut cx = Cx {
         registry,
         rt,
         core,
         compat,
+        ext_objects: Vec::new(),
     };
     let old = std::mem::take(map);
     let mut out = Map::with_capacity(old.len() + 1);
@@ -105,6 +106,8 @@ struct Cx<'a> {
     rt: &'a ResourceType,
     core: &'a Schema,
     compat: Compat,
+    /// The extensions whose whole object was sent, to refuse a second spelling of its key.
+    ext_objects: Vec<&'a str>,
 }
 
 fn unknown(compat: Compat, path: &Path<'_>, what: &str) -> Result<(), ScimError> {
@@ -122,9 +125,14 @@ fn duplicate(path: &Path<'_>) -> ScimError {
     )
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
     /// Places one top-level member of the incoming object.
-    fn place(&self, out: &mut Map<String, Value>, key: String, v: Value) -> Result<(), ScimError> {
+    fn place(
+        &mut self,
+        out: &mut Map<String, Value>,
+        key: String,
+        v: Value,
+    ) -> Result<(), ScimError> {
         if !key.contains(':') {
             return self.place_core(out, key, v, false);
         }
@@ -151,7 +159,7 @@ impl Cx<'_> {
             (false, true) => self.place_core(out, rest.to_owned(), v, true),
             (false, false) => {
                 let ext = extension_map(out, schema)?;
-                place_schema_attr(ext, schema, rest, v, self.compat)
+                place_schema_attr(ext, schema, rest.to_owned(), v, self.compat)
             }
         }
     }
@@ -192,18 +200,22 @@ impl Cx<'_> {
                 ..
             }) if !qualified && self.compat.allows(Quirk::IgnoreUnknownAttributes) => {
                 let ext = extension_map(out, schema)?;
-                place_schema_attr(ext, schema, &key, v, self.compat)
+                place_schema_attr(ext, schema, key, v, self.compat)
             }
             _ => unknown(self.compat, &Path::Root(&key), "attribute"),
         }
     }
 
     fn place_extension_object(
-        &self,
+        &mut self,
         out: &mut Map<String, Value>,
-        schema: &Schema,
+        schema: &'a Schema,
         v: Value,
     ) -> Result<(), ScimError> {
+        if self.ext_objects.contains(&schema.id.as_str()) {
+            return Err(duplicate(&Path::Root(&schema.id)));
+        }
+        self.ext_objects.push(&schema.id);
         match v {
             Value::Object(inner) => {
                 let ext = extension_map(out, schema)?;
@@ -212,14 +224,14 @@ impl Cx<'_> {
                         // A qualified key inside the extension object: accept its own URN.
                         match self.registry.split_urn(self.rt, &k) {
                             Some((s, rest)) if std::ptr::eq(s, schema) && !rest.is_empty() => {
-                                place_schema_attr(ext, schema, rest, v, self.compat)?;
+                                place_schema_attr(ext, schema, rest.to_owned(), v, self.compat)?;
                             }
                             _ => {
                                 unknown(self.compat, &Path::Urn(&schema.id, &k), "attribute")?;
                             }
                         }
                     } else {
-                        place_schema_attr(ext, schema, &k, v, self.compat)?;
+                        place_schema_attr(ext, schema, k, v, self.compat)?;
                     }
                 }
                 Ok(())
@@ -323,15 +335,20 @@ fn extension_map<'m>(
     out: &'m mut Map<String, Value>,
     schema: &Schema,
 ) -> Result<&'m mut Map<String, Value>, ScimError> {
-    let slot = out
-        .entry(schema.id.clone())
-        .or_insert_with(|| Value::Object(Map::new()));
-    if slot.is_null() {
-        *slot = Value::Object(Map::new());
+    if !out.contains_key(&schema.id) {
+        out.insert(schema.id.clone(), Value::Object(Map::new()));
     }
-    match slot {
-        Value::Object(m) => Ok(m),
-        _ => Err(duplicate(&Path::Root(&schema.id))),
+    match out.get_mut(&schema.id) {
+        Some(slot) => {
+            if slot.is_null() {
+                *slot = Value::Object(Map::new());
+            }
+            match slot {
+                Value::Object(m) => Ok(m),
+                _ => Err(duplicate(&Path::Root(&schema.id))),
+            }
+        }
+        None => Err(duplicate(&Path::Root(&schema.id))),
     }
 }
 
@@ -339,26 +356,25 @@ fn extension_map<'m>(
 fn place_schema_attr(
     target: &mut Map<String, Value>,
     schema: &Schema,
-    key: &str,
+    key: String,
     v: Value,
     compat: Compat,
 ) -> Result<(), ScimError> {
     let (head, sub) = match key.split_once('.') {
         Some((h, s)) => (h, Some(s)),
-        None => (key, None),
+        None => (key.as_str(), None),
     };
     let Some(attr) = schema.attribute(head) else {
-        return unknown(compat, &Path::Urn(&schema.id, key), "attribute");
+        return unknown(compat, &Path::Urn(&schema.id, &key), "attribute");
     };
-    insert_attr(
-        target,
-        attr,
-        sub,
-        v,
-        compat,
-        Path::Urn(&schema.id, &attr.name),
-        None,
-    )
+    let path = Path::Urn(&schema.id, &attr.name);
+    match sub {
+        Some(sub) => insert_attr(target, attr, Some(sub), v, compat, path, None),
+        None => {
+            let owned = (key == attr.name).then_some(key);
+            insert_attr(target, attr, None, v, compat, path, owned)
+        }
+    }
 }
 
 /// Inserts an attribute (or, with `sub`, one of its sub-attributes) with canonical keys.
@@ -464,6 +480,10 @@ mod tests {
                 "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "a"},
                 "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "b"
             }),
+            json!({
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "a"},
+                "URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:ENTERPRISE:2.0:USER": {"division": "b"}
+            }),
         ] {
             let err = canon(body.clone(), Compat::tolerant()).unwrap_err();
             assert_eq!(err.scim_type(), Some(ScimType::InvalidSyntax), "{body}");
@@ -544,5 +564,22 @@ mod tests {
         assert_eq!(v, json!({"addresses": null, "userName": "x"}));
         assert!(canon(json!([1]), Compat::tolerant()).is_err());
         assert!(canon(json!({"schemas": "x"}), Compat::tolerant()).is_err());
+    }
+
+    #[test]
+    fn schema_urns_in_any_case() {
+        let v = canon(
+            json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:user", "URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:ENTERPRISE:2.0:USER"],
+                "userName": "x",
+                "Urn:Ietf:Params:Scim:Schemas:Extension:Enterprise:2.0:User": {"department": "d"}
+            }),
+            Compat::strict(),
+        )
+        .unwrap();
+        assert_eq!(
+            v,
+            json!({"schemas": [USER_URN, ENTERPRISE_USER_URN], "userName": "x", ENTERPRISE_USER_URN: {"department": "d"}})
+        );
     }
 }

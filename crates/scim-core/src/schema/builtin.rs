@@ -221,7 +221,9 @@ pub fn group() -> Schema {
         GROUP_URN,
         "Group",
         vec![
-            s("displayName", "A human-readable name for the Group. REQUIRED."),
+            // RFC 7643 erratum 5368: §8.7.1 said `required: false`; §4.2 and the erratum say
+            // REQUIRED.
+            s("displayName", "A human-readable name for the Group. REQUIRED.").required(),
             A::complex(
                 "members",
                 vec![

@@ -13,9 +13,9 @@
 //! - on replace, `immutable` attributes keep their value: a change is refused
 //!   (`mutability`), an omitted value is carried over from the existing resource.
 //!
-//! A host that makes a read-only attribute writable (the locker system's `groups`) overrides
-//! the attribute *and* the sub-attributes it accepts, since read-only sub-attributes are
-//! removed too.
+//! Read-only sub-attributes of a writable attribute are removed too (the enterprise
+//! `manager.displayName`), except when *every* sub-attribute is read-only: then the host made
+//! the attribute itself writable (the locker system's user `groups`) and its items are kept.
 //!
 //! ```
 //! use scim_core::validate::validate_create;
@@ -256,9 +256,15 @@ fn strip_and_check_subs(
     if !attr.is_complex() {
         return Ok(());
     }
+    // A writable attribute whose sub-attributes are all read-only was made writable by the
+    // host: its sub-attributes follow it.
+    let strip = !attr
+        .sub_attributes
+        .iter()
+        .all(|s| s.mutability == Mutability::ReadOnly);
     let check = |map: &mut Map<String, Value>, path: &Path<'_>| -> Result<(), ScimError> {
         for sub in &attr.sub_attributes {
-            if sub.mutability == Mutability::ReadOnly {
+            if sub.mutability == Mutability::ReadOnly && strip {
                 map.shift_remove(&sub.name);
             } else if sub.required && map.get(&sub.name).is_none_or(is_empty) {
                 return Err(invalid_value(

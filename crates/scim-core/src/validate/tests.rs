@@ -235,3 +235,53 @@ fn validation_is_idempotent() {
     let twice = create(once.clone(), Compat::strict()).unwrap();
     assert_eq!(once, twice);
 }
+
+#[test]
+fn a_product_that_makes_user_groups_writable() {
+    let mut b = SchemaRegistry::builtin_builder();
+    b.schema_mut(USER_URN)
+        .unwrap()
+        .attribute_mut("groups")
+        .unwrap()
+        .mutability = Mutability::ReadWrite;
+    let registry = b.build().unwrap();
+    let users = registry.resource_type("Users").unwrap();
+    let mut v = json!({"userName": "a", "groups": [{"value": "g1", "display": "Lockers"}]});
+    validate_create(&mut v, &registry, users, Compat::tolerant()).unwrap();
+    assert_eq!(v["groups"], json!([{"value": "g1", "display": "Lockers"}]));
+}
+
+#[test]
+fn extension_attributes_sent_unqualified_move_into_their_extension() {
+    let v = create(
+        json!({"userName": "a", "employeeNumber": "7"}),
+        Compat::tolerant(),
+    )
+    .unwrap();
+    assert_eq!(v[ENTERPRISE_USER_URN], json!({"employeeNumber": "7"}));
+    let err = create(
+        json!({"schemas": [USER_URN], "userName": "a", "employeeNumber": "7"}),
+        Compat::strict(),
+    )
+    .unwrap_err();
+    assert_eq!(err.scim_type(), Some(ScimType::InvalidSyntax));
+}
+
+#[test]
+fn member_items_with_null_ref_or_display_name() {
+    let registry = SchemaRegistry::builtin();
+    let groups = registry.resource_type("Groups").unwrap();
+    let mut v = json!({"displayName": "G", "members": [{"value": "id", "$ref": null, "displayName": "Ann"}]});
+    validate_create(&mut v, &registry, groups, Compat::tolerant()).unwrap();
+    assert_eq!(v["members"], json!([{"value": "id", "display": "Ann"}]));
+}
+
+#[test]
+fn group_display_name_is_required() {
+    // RFC 7643 §4.2 and erratum 5368.
+    let registry = SchemaRegistry::builtin();
+    let groups = registry.resource_type("Groups").unwrap();
+    let mut v = json!({"schemas": [GROUP_URN], "members": []});
+    let err = validate_create(&mut v, &registry, groups, Compat::strict()).unwrap_err();
+    assert!(err.detail().starts_with("displayName:"), "{}", err.detail());
+}
