@@ -18,8 +18,11 @@
 //! comparing, printing and folding are iterative, so a tree of any depth (the
 //! parser's nesting limit can be raised) cannot overflow the stack.
 
+use std::cell::Cell;
 use std::fmt;
 use std::hash::{Hash, Hasher};
+
+use compact_str::CompactString;
 
 /// A byte range `start..end` in the text a node was parsed from.
 ///
@@ -68,18 +71,18 @@ impl fmt::Debug for Span {
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct AttrPath {
     /// The schema URN prefix, without the colon that ends it.
-    pub uri: Option<String>,
+    pub uri: Option<CompactString>,
     /// The attribute name, as spelled.
-    pub name: String,
+    pub name: CompactString,
     /// The sub-attribute name, as spelled.
-    pub sub_attr: Option<String>,
+    pub sub_attr: Option<CompactString>,
     /// Where the path was written.
     pub span: Span,
 }
 
 impl AttrPath {
     /// A path `name` without URN or sub-attribute (and an empty span).
-    pub fn new(name: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<CompactString>) -> Self {
         AttrPath {
             uri: None,
             name: name.into(),
@@ -89,13 +92,13 @@ impl AttrPath {
     }
 
     /// This path with the sub-attribute `sub`.
-    pub fn with_sub_attr(mut self, sub: impl Into<String>) -> Self {
+    pub fn with_sub_attr(mut self, sub: impl Into<CompactString>) -> Self {
         self.sub_attr = Some(sub.into());
         self
     }
 
     /// This path with the URN prefix `uri`.
-    pub fn with_uri(mut self, uri: impl Into<String>) -> Self {
+    pub fn with_uri(mut self, uri: impl Into<CompactString>) -> Self {
         self.uri = Some(uri.into());
         self
     }
@@ -176,8 +179,13 @@ impl CompareOp {
 
     /// The operator for a keyword in any case.
     pub fn from_keyword(word: &str) -> Option<CompareOp> {
-        let b = word.as_bytes();
-        let [a, c] = b else { return None };
+        let [a, c] = word.as_bytes() else {
+            return None;
+        };
+        Self::from_bytes(*a, *c)
+    }
+
+    pub(crate) fn from_bytes(a: u8, c: u8) -> Option<CompareOp> {
         let op = match [a.to_ascii_lowercase(), c.to_ascii_lowercase()] {
             [b'e', b'q'] => CompareOp::Eq,
             [b'n', b'e'] => CompareOp::Ne,
@@ -222,8 +230,8 @@ pub enum CompValue {
     Bool(bool),
     /// A JSON number (negative, decimal and exponent forms).
     Number(serde_json::Number),
-    /// A JSON string, unescaped.
-    String(String),
+    /// A JSON string, unescaped (short strings are stored inline).
+    String(CompactString),
 }
 
 impl fmt::Display for CompValue {
@@ -287,7 +295,7 @@ pub struct ValuePath {
     /// The multi-valued attribute.
     pub attr: AttrPath,
     /// The filter each element is tested against.
-    pub filter: Box<Filter>,
+    pub filter: Filter,
     /// From the attribute to the closing bracket.
     pub span: Span,
 }
@@ -302,9 +310,9 @@ pub struct ValuePath {
 /// are implemented without recursion.
 pub enum Filter {
     /// `attrPath op compValue`, e.g. `userName eq "bjensen"`.
-    Compare(Comparison),
+    Compare(Box<Comparison>),
     /// `attrPath pr`: the attribute has a non-empty value.
-    Present(AttrPath),
+    Present(Box<AttrPath>),
     /// `not ( filter )`.
     Not(Box<Filter>),
     /// `filter and filter …`: every operand matches.
@@ -312,25 +320,25 @@ pub enum Filter {
     /// `filter or filter …`: some operand matches.
     Or(Vec<Filter>),
     /// `attr[filter]`: see [`ValuePath`].
-    ValuePath(ValuePath),
+    ValuePath(Box<ValuePath>),
 }
 
 impl Filter {
     /// `path op value` with empty spans.
     pub fn compare(path: AttrPath, op: CompareOp, value: CompValue) -> Filter {
-        Filter::Compare(Comparison {
+        Filter::Compare(Box::new(Comparison {
             path,
             op,
             value,
             span: Span::default(),
             op_span: Span::default(),
             value_span: Span::default(),
-        })
+        }))
     }
 
     /// `path pr`.
     pub fn present(path: AttrPath) -> Filter {
-        Filter::Present(path)
+        Filter::Present(Box::new(path))
     }
 
     /// `not (f)`.
@@ -340,11 +348,11 @@ impl Filter {
 
     /// `attr[f]` with an empty span.
     pub fn value_path(attr: AttrPath, f: Filter) -> Filter {
-        Filter::ValuePath(ValuePath {
+        Filter::ValuePath(Box::new(ValuePath {
             attr,
-            filter: Box::new(f),
+            filter: f,
             span: Span::default(),
-        })
+        }))
     }
 
     /// The conjunction of `operands`, flattening nested `and`s; a single
@@ -384,7 +392,7 @@ impl Filter {
         match self {
             Filter::And(v) | Filter::Or(v) => v,
             Filter::Not(b) => std::slice::from_ref(&**b),
-            Filter::ValuePath(vp) => std::slice::from_ref(&*vp.filter),
+            Filter::ValuePath(vp) => std::slice::from_ref(&vp.filter),
             Filter::Compare(_) | Filter::Present(_) => &[],
         }
     }
@@ -555,8 +563,25 @@ pub trait Fold {
 
 impl Drop for Filter {
     fn drop(&mut self) {
-        // Shallow trees (the common case) drop without allocating.
+        // Leaves, and nodes whose operands are all leaves, need no care.
         if self.children().iter().all(|c| c.children().is_empty()) {
+            return;
+        }
+        // Shallow trees (the common case) drop recursively, without
+        // allocating; the recursion is bounded by a per-thread depth count,
+        // and anything deeper is dropped from an explicit stack.
+        let depth = DROP_DEPTH.with(Cell::get);
+        if depth < SHALLOW {
+            DROP_DEPTH.with(|d| d.set(depth + 1));
+            match self {
+                Filter::And(v) | Filter::Or(v) => drop(std::mem::take(v)),
+                Filter::Not(b) => drop(std::mem::replace(&mut **b, Filter::And(Vec::new()))),
+                Filter::ValuePath(vp) => {
+                    drop(std::mem::replace(&mut vp.filter, Filter::And(Vec::new())));
+                }
+                Filter::Compare(_) | Filter::Present(_) => {}
+            }
+            DROP_DEPTH.with(|d| d.set(depth));
             return;
         }
         let mut stack: Vec<Filter> = Vec::new();
@@ -567,12 +592,19 @@ impl Drop for Filter {
     }
 }
 
+/// Trees up to this depth drop recursively.
+const SHALLOW: usize = 32;
+
+thread_local! {
+    static DROP_DEPTH: Cell<usize> = const { Cell::new(0) };
+}
+
 fn take_children(f: &mut Filter, into: &mut Vec<Filter>) {
     match f {
         Filter::And(v) | Filter::Or(v) => into.append(v),
         Filter::Not(b) => into.push(std::mem::replace(&mut **b, Filter::And(Vec::new()))),
         Filter::ValuePath(vp) => {
-            into.push(std::mem::replace(&mut *vp.filter, Filter::And(Vec::new())));
+            into.push(std::mem::replace(&mut vp.filter, Filter::And(Vec::new())));
         }
         Filter::Compare(_) | Filter::Present(_) => {}
     }
@@ -584,10 +616,10 @@ impl Clone for Filter {
         impl Fold for Cloner {
             type Output = Filter;
             fn compare(&mut self, c: &Comparison) -> Filter {
-                Filter::Compare(c.clone())
+                Filter::Compare(Box::new(c.clone()))
             }
             fn present(&mut self, p: &AttrPath) -> Filter {
-                Filter::Present(p.clone())
+                Filter::Present(Box::new(p.clone()))
             }
             fn and(&mut self, v: Vec<Filter>) -> Filter {
                 Filter::And(v)
@@ -599,11 +631,11 @@ impl Clone for Filter {
                 Filter::Not(Box::new(f.unwrap_or_else(|| Filter::And(Vec::new()))))
             }
             fn value_path(&mut self, vp: &ValuePath, f: Option<Filter>) -> Filter {
-                Filter::ValuePath(ValuePath {
+                Filter::ValuePath(Box::new(ValuePath {
                     attr: vp.attr.clone(),
-                    filter: Box::new(f.unwrap_or_else(|| Filter::And(Vec::new()))),
+                    filter: f.unwrap_or_else(|| Filter::And(Vec::new())),
                     span: vp.span,
-                })
+                }))
             }
         }
         self.fold(&mut Cloner)
@@ -777,7 +809,7 @@ pub struct PatchPath {
     /// The value filter in brackets.
     pub filter: Option<Filter>,
     /// The sub-attribute after the closing bracket.
-    pub sub_attr: Option<String>,
+    pub sub_attr: Option<CompactString>,
     /// The whole path.
     pub span: Span,
 }

@@ -549,9 +549,9 @@ fn dynamic<'a>(path: &AttrPath) -> Target<'a> {
     Target::Dynamic {
         keys,
         attr: ResolvedAttr {
-            extension: path.uri.clone(),
-            name: path.name.clone(),
-            sub_attr: path.sub_attr.clone(),
+            extension: path.uri.as_ref().map(|u| u.to_string()),
+            name: path.name.to_string(),
+            sub_attr: path.sub_attr.as_ref().map(|s| s.to_string()),
             type_: None,
             case_exact: false,
             multi_valued: false,

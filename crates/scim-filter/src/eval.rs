@@ -116,7 +116,21 @@ pub(crate) fn run(nodes: &[Node], root: &Value) -> Result<bool, EvalError> {
 
 /// The member `key` of an object: exact first (resources are canonicalized),
 /// then ASCII case-insensitively.
-fn get<'v>(m: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
+pub(crate) fn get<'v>(m: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
+    if m.len() <= 8 {
+        // Small objects (elements of multi-valued attributes, `name`): one
+        // scan is cheaper than hashing the key.
+        let mut folded = None;
+        for (k, v) in m {
+            if k == key {
+                return Some(v);
+            }
+            if folded.is_none() && k.eq_ignore_ascii_case(key) {
+                folded = Some(v);
+            }
+        }
+        return folded;
+    }
     m.get(key).or_else(|| {
         m.iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(key))

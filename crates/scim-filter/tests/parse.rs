@@ -32,7 +32,7 @@ fn sub(name: &str, sub: &str) -> AttrPath {
     AttrPath::new(name).with_sub_attr(sub)
 }
 fn s(v: &str) -> CompValue {
-    CompValue::String(v.to_owned())
+    CompValue::String(v.into())
 }
 fn cmp(p: AttrPath, op: CompareOp, v: CompValue) -> Filter {
     Filter::compare(p, op, v)
@@ -676,7 +676,7 @@ fn fold_translates_to_sql() {
         fn compare(&mut self, c: &Comparison) -> String {
             let col = self.column(&c.path);
             let v = match &c.value {
-                CompValue::String(s) => s.clone(),
+                CompValue::String(s) => s.to_string(),
                 other => other.to_string(),
             };
             let (op, v) = match c.op {
@@ -706,7 +706,7 @@ fn fold_translates_to_sql() {
             format!("NOT {}", v.unwrap())
         }
         fn enter_value_path(&mut self, vp: &ValuePath) {
-            self.prefix.push(vp.attr.name.to_lowercase());
+            self.prefix.push(vp.attr.name.as_str().to_lowercase());
         }
         fn value_path(&mut self, vp: &ValuePath, inner: Option<String>) -> String {
             self.prefix.pop();

@@ -4,8 +4,8 @@
 use nom::IResult;
 use nom::Parser as _;
 use nom::branch::alt;
-use nom::bytes::complete::{tag, take_while, take_while1};
-use nom::character::complete::{char, digit0, digit1, one_of, satisfy};
+use nom::bytes::complete::{tag, take_while, take_while_m_n, take_while1};
+use nom::character::complete::{char, digit0, digit1, one_of};
 use nom::combinator::opt;
 
 use crate::ast::Span;
@@ -20,34 +20,92 @@ pub(crate) struct LexError {
 
 pub(crate) type LexResult<T> = Result<(T, usize), LexError>;
 
-type NomRes<'a, T> = IResult<&'a str, T, ()>;
+// Tokens are recognized on bytes: every delimiter and name character is
+// ASCII, so token boundaries are character boundaries of the text.
+type NomRes<'a, T> = IResult<&'a [u8], T, ()>;
 
 pub(crate) fn rest(input: &str, pos: usize) -> &str {
     input.get(pos..).unwrap_or("")
 }
 
-fn after(input: &str, rest: &str) -> usize {
+fn bytes_at(input: &str, pos: usize) -> &[u8] {
+    input.as_bytes().get(pos..).unwrap_or(&[])
+}
+
+fn after(input: &str, rest: &[u8]) -> usize {
     input.len() - rest.len()
+}
+
+fn text(input: &str, from: usize, to: usize) -> &str {
+    input.get(from..to).unwrap_or("")
 }
 
 pub(crate) const fn is_ws(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r')
 }
 
+/// Byte classes, looked up in one table.
+const WS: u8 = 1;
+const NAME: u8 = 2;
+const DOLLAR: u8 = 4;
+const ALPHA: u8 = 8;
+
+// Evaluated at compile time: an out-of-bounds index would fail the build, not panic.
+#[allow(clippy::indexing_slicing)]
+const CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let mut c = 0;
+        if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+            c |= WS;
+        }
+        if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
+            c |= NAME;
+        }
+        if b == b'$' {
+            c |= DOLLAR;
+        }
+        if b.is_ascii_alphabetic() {
+            c |= ALPHA;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+};
+
+#[inline]
+fn class(b: u8) -> u8 {
+    CLASSES.get(usize::from(b)).copied().unwrap_or(0)
+}
+
+#[inline]
+fn is_ws_byte(b: u8) -> bool {
+    class(b) & WS != 0
+}
+
 /// RFC 7643 §2.1 `nameChar`.
-const fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+#[inline]
+fn is_name_byte(b: u8) -> bool {
+    class(b) & NAME != 0
+}
+
+/// A byte of a word: a name character or `$`.
+#[inline]
+pub(crate) fn is_word_byte(b: u8) -> bool {
+    class(b) & (NAME | DOLLAR) != 0
 }
 
 /// Characters of a URN prefix: printable ASCII except the filter's delimiters.
-const fn is_urn_char(c: char) -> bool {
-    c.is_ascii_graphic() && !matches!(c, '(' | ')' | '[' | ']' | '"' | '\\')
+const fn is_urn_byte(b: u8) -> bool {
+    b.is_ascii_graphic() && !matches!(b, b'(' | b')' | b'[' | b']' | b'"' | b'\\')
 }
 
 /// The position after any whitespace at `pos`.
 pub(crate) fn skip_ws(input: &str, pos: usize) -> usize {
-    let r = rest(input, pos);
-    let res: NomRes<'_, &str> = take_while(is_ws).parse(r);
+    let res: NomRes<'_, &[u8]> = take_while(is_ws_byte).parse(bytes_at(input, pos));
     match res {
         Ok((r, _)) => after(input, r),
         Err(_) => pos,
@@ -62,9 +120,11 @@ pub(crate) fn peek(input: &str, pos: usize) -> Option<u8> {
 /// A word: a maximal run of letters, digits, `_`, `-` and `$`, as keywords and
 /// names are delimited.
 pub(crate) fn word(input: &str, pos: usize) -> Option<(&str, usize)> {
-    let r = rest(input, pos);
-    let res: NomRes<'_, &str> = take_while1(|c: char| is_name_char(c) || c == '$').parse(r);
-    res.ok().map(|(r, w)| (w, after(input, r)))
+    let res: NomRes<'_, &[u8]> = take_while1(is_word_byte).parse(bytes_at(input, pos));
+    res.ok().map(|(r, _)| {
+        let end = after(input, r);
+        (text(input, pos, end), end)
+    })
 }
 
 /// The token shown as "found" in an error at `pos`: the run of characters up to
@@ -106,28 +166,20 @@ pub(crate) fn unexpected(input: &str, pos: usize, expected: &[Expected]) -> LexE
     }
 }
 
-/// An attribute name (RFC 7643 §2.1 `ATTRNAME`, plus `$ref`-style names).
-fn attr_name(r: &str) -> NomRes<'_, &str> {
-    let (r2, _) = (
-        satisfy(|c: char| c.is_ascii_alphabetic() || c == '$'),
-        take_while(is_name_char),
+/// An attribute name (RFC 7643 §2.1 `ATTRNAME`, plus `$ref`-style names):
+/// the position after it.
+fn attr_name(input: &str, pos: usize) -> Option<usize> {
+    let res: NomRes<'_, _> = (
+        take_while_m_n(1, 1, |b: u8| class(b) & (ALPHA | DOLLAR) != 0),
+        take_while(is_name_byte),
     )
-        .parse(r)?;
-    Ok((r2, consumed(r, r2)))
-}
-
-/// The part of `r` a parser consumed to leave `r2`. (Computed from lengths:
-/// nom's `recognize` measures pointer offsets, which some parsers' empty
-/// remainders at the end of input do not preserve.)
-fn consumed<'a>(r: &'a str, r2: &str) -> &'a str {
-    r.get(..r.len() - r2.len()).unwrap_or("")
+        .parse(bytes_at(input, pos));
+    res.ok().map(|(r, _)| after(input, r))
 }
 
 /// An attribute name at `pos`, with the position after it.
 pub(crate) fn attr_name_at(input: &str, pos: usize) -> Option<(&str, usize)> {
-    attr_name(rest(input, pos))
-        .ok()
-        .map(|(r, n)| (n, after(input, r)))
+    attr_name(input, pos).map(|end| (text(input, pos, end), end))
 }
 
 /// The pieces of an attribute path: URN prefix, name and sub-attribute, with
@@ -141,14 +193,15 @@ pub(crate) struct RawPath<'a> {
 
 /// `[URI ":"] ATTRNAME ["." ATTRNAME]` at `pos` (no leading whitespace).
 pub(crate) fn attr_path(input: &str, pos: usize) -> LexResult<RawPath<'_>> {
-    let r = rest(input, pos);
-    let is_urn = r.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:"));
+    let b = bytes_at(input, pos);
+    let is_urn = b.get(..4).is_some_and(|p| p.eq_ignore_ascii_case(b"urn:"));
     if is_urn {
-        let res: NomRes<'_, &str> = take_while1(is_urn_char).parse(r);
-        let Ok((_, whole)) = res else {
+        let res: NomRes<'_, &[u8]> = take_while1(is_urn_byte).parse(b);
+        let Ok((r, _)) = res else {
             return Err(unexpected(input, pos, &[Expected::AttrPath]));
         };
-        let end = pos + whole.len();
+        let end = after(input, r);
+        let whole = text(input, pos, end);
         // Without a registry, split at the last colon; the rest is `name[.sub]`.
         let colon = whole.rfind(':').unwrap_or(0);
         let uri = whole.get(..colon).unwrap_or("");
@@ -183,17 +236,16 @@ fn name_and_sub(
     pos: usize,
     expected: Expected,
 ) -> Result<(&str, Option<&str>, usize), LexError> {
-    let r = rest(input, pos);
-    let Ok((r, name)) = attr_name(r) else {
+    let Some(name_end) = attr_name(input, pos) else {
         return Err(unexpected(input, pos, &[expected]));
     };
-    let dot: NomRes<'_, char> = char('.').parse(r);
-    let Ok((r2, _)) = dot else {
-        return Ok((name, None, after(input, r)));
-    };
-    match attr_name(r2) {
-        Ok((r3, sub)) => Ok((name, Some(sub), after(input, r3))),
-        Err(_) => Err(unexpected(input, after(input, r2), &[Expected::AttrName])),
+    let name = text(input, pos, name_end);
+    if peek(input, name_end) != Some(b'.') {
+        return Ok((name, None, name_end));
+    }
+    match attr_name(input, name_end + 1) {
+        Some(end) => Ok((name, Some(text(input, name_end + 1, end)), end)),
+        None => Err(unexpected(input, name_end + 1, &[Expected::AttrName])),
     }
 }
 
@@ -202,19 +254,22 @@ pub(crate) fn number(
     input: &str,
     pos: usize,
 ) -> Result<Option<(serde_json::Number, usize)>, LexError> {
-    let r = rest(input, pos);
     let res: NomRes<'_, _> = (
         opt(char('-')),
-        alt((tag("0"), (one_of("123456789"), digit0).map(|_| ""))),
+        alt((
+            tag(&b"0"[..]),
+            (one_of("123456789"), digit0).map(|_| &b""[..]),
+        )),
         opt((char('.'), digit1)),
         opt((one_of("eE"), opt(one_of("+-")), digit1)),
     )
-        .parse(r);
+        .parse(bytes_at(input, pos));
     let Ok((r2, _)) = res else {
         return Ok(None);
     };
-    let text = consumed(r, r2);
     let end = after(input, r2);
+    let r2 = rest(input, end);
+    let text = text(input, pos, end);
     // A number runs into the next token only if malformed (`01`, `1.`, `1e`, `1x`).
     let bad_follow = r2
         .chars()
@@ -250,7 +305,7 @@ pub(crate) fn number(
 }
 
 /// A JSON string at `pos`, which holds `"`. Linear in the literal's length.
-pub(crate) fn string(input: &str, pos: usize) -> LexResult<String> {
+pub(crate) fn string(input: &str, pos: usize) -> LexResult<compact_str::CompactString> {
     let bytes = input.as_bytes();
     let start = pos + 1;
     let mut i = start;
@@ -259,7 +314,7 @@ pub(crate) fn string(input: &str, pos: usize) -> LexResult<String> {
         match b {
             b'"' => {
                 let s = input.get(start..i).unwrap_or("");
-                return Ok((s.to_owned(), i + 1));
+                return Ok((s.into(), i + 1));
             }
             b'\\' => break,
             0..=0x1f => {
@@ -283,7 +338,7 @@ pub(crate) fn string(input: &str, pos: usize) -> LexResult<String> {
         match b {
             b'"' => {
                 out.push_str(input.get(plain..i).unwrap_or(""));
-                return Ok((out, i + 1));
+                return Ok((out.into(), i + 1));
             }
             0..=0x1f => {
                 return Err(LexError {

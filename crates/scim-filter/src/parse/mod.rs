@@ -38,7 +38,7 @@ impl Default for Parser {
 enum Open {
     Paren,
     Not,
-    Bracket(AttrPath),
+    Bracket(Box<AttrPath>),
 }
 
 /// The `or` of `and` chains being collected in one group.
@@ -49,27 +49,24 @@ struct Group {
 }
 
 impl Group {
-    fn close(&mut self, last: Filter) -> Filter {
-        if self.chain.is_empty() && self.ors.is_empty() {
+    /// The `and` chain ended by `last` (the chain holds the terms before it).
+    fn end_chain(&mut self, last: Filter) -> Filter {
+        if self.chain.is_empty() {
             return last;
         }
         self.chain.push(last);
-        let and = self.take_chain();
+        Filter::And(std::mem::take(&mut self.chain))
+    }
+
+    /// `last` ends the group.
+    fn close(&mut self, last: Filter) -> Filter {
+        let and = self.end_chain(last);
         if self.ors.is_empty() {
             and
         } else {
             self.ors.push(and);
             Filter::Or(std::mem::take(&mut self.ors))
         }
-    }
-
-    fn take_chain(&mut self) -> Filter {
-        if self.chain.len() == 1
-            && let Some(only) = self.chain.pop()
-        {
-            return only;
-        }
-        Filter::And(std::mem::take(&mut self.chain))
     }
 }
 
@@ -188,7 +185,7 @@ impl Parser {
             pos = close + 1;
             if peek(input, pos) == Some(b'.') {
                 let (sub, end) = lex_sub_attr(input, pos + 1)?;
-                sub_attr = Some(sub.to_owned());
+                sub_attr = Some(sub.into());
                 pos = end;
             }
         }
@@ -224,19 +221,22 @@ impl Parser {
         let mut root = Group::default();
         let mut stack: Vec<(Open, usize, Group)> = Vec::new();
         let in_bracket_root = root_end == RootEnd::Bracket;
+        // Whether a value path's brackets are open (they cannot nest).
+        let mut in_bracket = false;
         loop {
             // A term is expected at `pos`.
             pos = skip_ws(input, pos);
             let opening = match peek(input, pos) {
                 Some(b'(') => Some((Open::Paren, pos, pos + 1)),
-                _ => match word(input, pos) {
+                Some(b'n' | b'N') => match word(input, pos) {
                     Some((w, wend)) if w.eq_ignore_ascii_case("not") => {
                         let p = skip_ws(input, wend);
                         (peek(input, p) == Some(b'(')).then_some((Open::Not, pos, p + 1))
                     }
-                    Some(_) => None,
-                    None => return Err(unexpected(input, pos, TERM_START)),
+                    _ => None,
                 },
+                Some(b) if lex::is_word_byte(b) => None,
+                _ => return Err(unexpected(input, pos, TERM_START)),
             };
             if let Some((open, at, next)) = opening {
                 if stack.len() >= self.nest_limit {
@@ -256,9 +256,7 @@ impl Parser {
             let path = owned(raw);
             let p = skip_ws(input, pend);
             if peek(input, p) == Some(b'[') {
-                let in_bracket =
-                    in_bracket_root || stack.iter().any(|(o, _, _)| matches!(o, Open::Bracket(_)));
-                if in_bracket {
+                if in_bracket_root || in_bracket {
                     return Err(LexError {
                         span: Span::new(p, p + 1),
                         kind: ErrorKind::NestedValuePath,
@@ -270,7 +268,8 @@ impl Parser {
                 if stack.len() >= self.nest_limit {
                     return Err(nest_error(self.nest_limit, p, p + 1));
                 }
-                stack.push((Open::Bracket(path), pos, Group::default()));
+                stack.push((Open::Bracket(Box::new(path)), pos, Group::default()));
+                in_bracket = true;
                 pos = p + 1;
                 continue;
             }
@@ -306,11 +305,12 @@ impl Parser {
                             return Err(unexpected(input, pos, AFTER_TERM_EOF));
                         };
                         pos += 1;
-                        let mut vp = ValuePath {
-                            attr,
-                            filter: Box::new(inner),
+                        in_bracket = false;
+                        let mut vp = Box::new(ValuePath {
+                            attr: *attr,
+                            filter: inner,
                             span: Span::new(start, pos),
-                        };
+                        });
                         if peek(input, pos) == Some(b'.') && root_end == RootEnd::Eof {
                             // `emails[type eq "work"].value eq "x"` is
                             // `emails[type eq "work" and value eq "x"]`.
@@ -318,8 +318,8 @@ impl Parser {
                             let mut sub_path = AttrPath::new(sub);
                             sub_path.span = Span::new(pos + 1, send);
                             let (cmp, end) = comparison_tail(input, sub_path, send)?;
-                            let inner = std::mem::replace(&mut *vp.filter, Filter::And(Vec::new()));
-                            *vp.filter = Filter::and([inner, cmp]);
+                            let inner = std::mem::replace(&mut vp.filter, Filter::And(Vec::new()));
+                            vp.filter = Filter::and([inner, cmp]);
                             vp.span.end = end;
                             pos = end;
                         }
@@ -343,9 +343,10 @@ impl Parser {
                         });
                         match connector {
                             Some((Some(is_and), e)) => {
-                                group.chain.push(term);
-                                if !is_and {
-                                    let and = group.take_chain();
+                                if is_and {
+                                    group.chain.push(term);
+                                } else {
+                                    let and = group.end_chain(term);
                                     group.ors.push(and);
                                 }
                                 pos = e;
@@ -381,9 +382,9 @@ fn lex_sub_attr(input: &str, pos: usize) -> Result<(&str, usize), LexError> {
 
 fn owned(raw: RawPath<'_>) -> AttrPath {
     AttrPath {
-        uri: raw.uri.map(str::to_owned),
-        name: raw.name.to_owned(),
-        sub_attr: raw.sub.map(str::to_owned),
+        uri: raw.uri.map(Into::into),
+        name: raw.name.into(),
+        sub_attr: raw.sub.map(Into::into),
         span: raw.span,
     }
 }
@@ -391,14 +392,18 @@ fn owned(raw: RawPath<'_>) -> AttrPath {
 /// After an attribute path ending at `pend`: `pr`, or an operator and a value.
 fn comparison_tail(input: &str, path: AttrPath, pend: usize) -> Result<(Filter, usize), LexError> {
     let p = skip_ws(input, pend);
-    let Some((w, wend)) = word(input, p) else {
-        return Err(unexpected(input, p, &[Expected::Operator]));
-    };
-    if w.eq_ignore_ascii_case("pr") {
-        return Ok((Filter::Present(path), wend));
-    }
-    let Some(op) = crate::ast::CompareOp::from_keyword(w) else {
-        return Err(unexpected(input, p, &[Expected::Operator]));
+    // Operators are two letters followed by a word boundary.
+    let two = input.as_bytes().get(p..p + 2);
+    let bounded = !peek(input, p + 2).is_some_and(lex::is_word_byte);
+    let (op, wend) = match two {
+        Some(w) if bounded && w.eq_ignore_ascii_case(b"pr") => {
+            return Ok((Filter::Present(Box::new(path)), p + 2));
+        }
+        Some(&[a, b]) if bounded => match crate::ast::CompareOp::from_bytes(a, b) {
+            Some(op) => (op, p + 2),
+            None => return Err(unexpected(input, p, &[Expected::Operator])),
+        },
+        _ => return Err(unexpected(input, p, &[Expected::Operator])),
     };
     let vp = skip_ws(input, wend);
     let (value, vend) = match peek(input, vp) {
@@ -419,14 +424,14 @@ fn comparison_tail(input: &str, path: AttrPath, pend: usize) -> Result<(Filter, 
     };
     let span = Span::new(path.span.start, vend);
     Ok((
-        Filter::Compare(Comparison {
+        Filter::Compare(Box::new(Comparison {
             path,
             op,
             value,
             span,
             op_span: Span::new(p, wend),
             value_span: Span::new(vp, vend),
-        }),
+        })),
         vend,
     ))
 }
