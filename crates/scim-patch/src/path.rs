@@ -57,7 +57,7 @@ pub(crate) fn parse(text: &str) -> Result<ParsedPath<'_>, PatchError> {
     Ok(ParsedPath {
         attr: Cow::Owned(attr.full_text()),
         filter,
-        sub: sub_attr,
+        sub: sub_attr.map(|s| s.to_string()),
     })
 }
 
@@ -135,7 +135,7 @@ impl<'r> Matcher<'r> {
                 return None;
             }
             let v = match &c.value {
-                CompValue::String(s) => Value::String(s.clone()),
+                CompValue::String(s) => Value::String(s.to_string()),
                 CompValue::Bool(b) => Value::Bool(*b),
                 CompValue::Number(n) => Value::Number(n.clone()),
                 CompValue::Null => return None,
