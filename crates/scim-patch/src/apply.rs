@@ -760,7 +760,12 @@ impl<'r> Tx<'_, 'r> {
         let mut ids = index::index_with_capacity(items.len());
         let mut whole: Vec<&Value> = Vec::new();
         for item in items {
-            match index::identity(t.attr, item) {
+            // The plan reduced items with a `value` to that string.
+            let id = match item {
+                Value::String(s) if t.attr.is_complex() => Some(s.as_str()),
+                _ => index::identity(t.attr, item),
+            };
+            match id {
                 Some(id) => {
                     ids.insert(Key::new(id, exact), ());
                 }
