@@ -156,3 +156,20 @@ fn single_resource_and_diff() {
     assert_eq!(code, 1);
     assert!(err.contains("invalidValue"), "{err}");
 }
+
+#[test]
+fn plan_prints_the_checked_steps() {
+    let p = temp(
+        "plan.json",
+        &json!({"Operations": [
+            {"op": "replace", "value": {"name.givenName": "Ann", "title": "T"}},
+            {"op": "remove", "path": "emails[type eq \"work\"]"}
+        ]}),
+    );
+    let (code, out, _) = scim(&["patch", "plan", "--resource-type", "User", &p], "");
+    assert_eq!(code, 0);
+    assert!(out.contains("givenName") && out.contains("filter"), "{out}");
+    let (code, _, err) = scim(&["patch", "plan", "--strict", &p], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("invalid"), "{err}");
+}

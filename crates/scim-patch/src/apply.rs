@@ -760,7 +760,12 @@ impl<'r> Tx<'_, 'r> {
         let mut ids = index::index_with_capacity(items.len());
         let mut whole: Vec<&Value> = Vec::new();
         for item in items {
-            match index::identity(t.attr, item) {
+            // The plan reduced items with a `value` to that string.
+            let id = match item {
+                Value::String(s) if t.attr.is_complex() => Some(s.as_str()),
+                _ => index::identity(t.attr, item),
+            };
+            match id {
                 Some(id) => {
                     ids.insert(Key::new(id, exact), ());
                 }
@@ -823,7 +828,9 @@ impl<'r> Tx<'_, 'r> {
                     }
                 }
             }
-            let mut fresh = index::index_with_capacity(items.len());
+            // Items of this request already placed as new elements; one item needs no map.
+            let mut fresh =
+                index::index_with_capacity(if items.len() > 1 { items.len() } else { 0 });
             let mut next = n;
             for item in items {
                 let id = index::identity(t.attr, item);
@@ -845,7 +852,9 @@ impl<'r> Tx<'_, 'r> {
                 match found {
                     Some(i) => placed.push(Some(i)),
                     None => {
-                        if let Some(id) = id {
+                        if let Some(id) = id
+                            && items.len() > 1
+                        {
                             fresh.insert(Key::new(id, exact), next);
                         }
                         placed.push(Some(next));

@@ -47,9 +47,13 @@ pub(crate) fn position(attr: &AttributeDef, arr: &[Value], id: &str, exact: bool
     arr.iter().position(|e| match e {
         Value::Object(m) if attr.is_complex() => m.iter().any(|(k, v)| match v {
             // Lengths first: most ids differ in length or in their first bytes.
-            // Lengths, then the value's bytes, and only for a hit the key's bytes.
+            // Lengths (exact ids only: case folding may change them), then the value's
+            // bytes, and only for a hit the key's bytes.
             Value::String(s) => {
-                s.len() == id.len() && k.len() == 5 && same(s, id, exact) && k.as_str() == "value"
+                (!exact || s.len() == id.len())
+                    && k.len() == 5
+                    && same(s, id, exact)
+                    && k.as_str() == "value"
             }
             _ => false,
         }),
@@ -67,13 +71,22 @@ pub(crate) fn exact(attr: &AttributeDef) -> bool {
         .is_none_or(AttributeDef::compares_exactly)
 }
 
-/// Whether two identities are the same.
+/// Whether two identities are the same: exactly, or case-insensitively as `scim-filter`
+/// compares (Unicode lowercase, char by char; an ASCII fast path).
 pub(crate) fn same(a: &str, b: &str, exact: bool) -> bool {
     if exact {
         a == b
+    } else if a.eq_ignore_ascii_case(b) {
+        true
+    } else if a.is_ascii() && b.is_ascii() {
+        false
     } else {
-        a.eq_ignore_ascii_case(b)
+        lower(a).eq(lower(b))
     }
+}
+
+fn lower(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.chars().flat_map(char::to_lowercase)
 }
 
 /// Whether two elements are the same element: equal identities, or, without identities,
@@ -109,27 +122,33 @@ impl Eq for Key<'_> {}
 
 impl Hash for Key<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        let bytes = self.s.as_bytes();
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            let mut x = u64::from_le_bytes(w);
-            if !self.exact {
-                x = lower8(x);
-            }
-            state.write_u64(x);
+        if self.exact || self.s.is_ascii() {
+            hash_bytes(self.s.as_bytes(), !self.exact, state);
+        } else {
+            // Equal keys lowercase to equal text, so they hash the same bytes.
+            let lowered: String = lower(self.s).collect();
+            hash_bytes(lowered.as_bytes(), true, state);
         }
-        let mut w = [0u8; 8];
-        for (d, s) in w.iter_mut().zip(chunks.remainder()) {
-            *d = if self.exact {
-                *s
-            } else {
-                s.to_ascii_lowercase()
-            };
-        }
-        state.write_u64(u64::from_le_bytes(w) ^ (bytes.len() as u64).rotate_left(56));
     }
+}
+
+/// Hashes `bytes` eight at a time, ASCII-lowercased when `fold`.
+fn hash_bytes<H: Hasher>(bytes: &[u8], fold: bool, state: &mut H) {
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let mut x = u64::from_le_bytes(w);
+        if fold {
+            x = lower8(x);
+        }
+        state.write_u64(x);
+    }
+    let mut w = [0u8; 8];
+    for (d, s) in w.iter_mut().zip(chunks.remainder()) {
+        *d = if fold { s.to_ascii_lowercase() } else { *s };
+    }
+    state.write_u64(u64::from_le_bytes(w) ^ (bytes.len() as u64).rotate_left(56));
 }
 
 /// ASCII-lowercases eight bytes at once (bytes outside `A..=Z` are kept).
@@ -200,6 +219,12 @@ mod tests {
         assert_ne!(h("ABC", true), h("abc", true));
         assert_ne!(Key::new("ABC", true), Key::new("abc", true));
         assert_ne!(h("@", false), h("`", false));
+        // Non-ASCII case folds as scim-filter does, and may change the length.
+        assert_eq!(Key::new("ØDEGÅRD", false), Key::new("ødegård", false));
+        assert_eq!(h("ØDEGÅRD", false), h("ødegård", false));
+        assert_eq!(Key::new("\u{212A}elvin", false), Key::new("kelvin", false));
+        assert_eq!(h("\u{212A}elvin", false), h("kelvin", false));
+        assert_ne!(Key::new("ØDEGÅRD", true), Key::new("ødegård", true));
     }
 
     #[test]

@@ -325,12 +325,11 @@ impl<'r> Cx<'r> {
                             t.attr.name, t.attr.name
                         )));
                     }
-                    let mut v = match v {
-                        Value::Array(_) => v.clone(),
-                        other => Value::Array(vec![other.clone()]),
+                    let items = match v {
+                        Value::Array(items) => items.as_slice(),
+                        other => std::slice::from_ref(other),
                     };
-                    coerce_attribute_mut(t.attr, &mut v, self.compat, label).map_err(scim)?;
-                    Ok((op, Some(v)))
+                    Ok((op, Some(self.listed(t.attr, items, label)?)))
                 }
                 _ => Ok((op, None)),
             };
@@ -361,6 +360,41 @@ impl<'r> Cx<'r> {
             return Ok((PatchOpKind::Remove, None));
         }
         Ok((op, Some(v)))
+    }
+}
+
+impl Cx<'_> {
+    /// The items of a `remove` value list: for a complex attribute with `value`, each item
+    /// reduced to its `value` string (all a removal compares; no copy of the rest), other
+    /// items checked and canonicalized whole.
+    fn listed(
+        &self,
+        attr: &AttributeDef,
+        items: &[Value],
+        label: &str,
+    ) -> Result<Value, PatchError> {
+        let by_value = attr.is_complex() && attr.sub_attribute("value").is_some();
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let id = match item {
+                Value::Object(m) if by_value => m
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("value"))
+                    .and_then(|(_, v)| v.as_str()),
+                _ => None,
+            };
+            match id {
+                Some(id) => out.push(Value::String(id.to_owned())),
+                None if item.is_null() => {}
+                None => {
+                    let mut v = item.clone();
+                    coerce_mut(attr, &mut v, self.compat, label)
+                        .map_err(|e| PatchError::from_scim(&e))?;
+                    out.push(v);
+                }
+            }
+        }
+        Ok(Value::Array(out))
     }
 }
 

@@ -16,7 +16,7 @@ use proptest::sample::select;
 use scim_patch::{Compat, Patcher, equivalent};
 use serde_json::{Map, Value, json};
 
-const IDS: [&str; 6] = ["a", "b", "C", "c", "d-1", "e\"q"];
+const IDS: [&str; 8] = ["a", "b", "C", "c", "d-1", "e\"q", "Ø", "ø"];
 const MAILS: [&str; 5] = ["x@ex.com", "X@ex.com", "y@ex.com", "z@home.org", "w@w.w"];
 const TYPES: [&str; 3] = ["work", "home", "other"];
 const WORDS: [&str; 4] = ["Ann", "Bob", "", "Ødegård"];
@@ -144,7 +144,7 @@ fn a_group() -> impl Strategy<Value = Value> {
             let m: Vec<Value> = members
                 .into_iter()
                 .filter(|(id, _)| {
-                    let dup = seen.iter().any(|s| s.eq_ignore_ascii_case(id));
+                    let dup = seen.iter().any(|s| ci(s, id));
                     seen.push((*id).to_owned());
                     !dup
                 })
@@ -358,9 +358,14 @@ fn to_json(op: &MOp) -> Value {
     }
 }
 
+/// Case-insensitive, as `members.value` (caseExact: false) compares: Unicode lowercase.
+fn ci(a: &str, b: &str) -> bool {
+    a.to_lowercase() == b.to_lowercase()
+}
+
 /// The reference: membership as a list of ids, compared case-insensitively.
 fn model(state: &mut Vec<String>, op: &MOp) -> Result<(), ()> {
-    let has = |s: &[String], id: &str| s.iter().position(|m| m.eq_ignore_ascii_case(id));
+    let has = |s: &[String], id: &str| s.iter().position(|m| ci(m, id));
     match op {
         MOp::Add(ids) => {
             for id in ids {
@@ -371,7 +376,7 @@ fn model(state: &mut Vec<String>, op: &MOp) -> Result<(), ()> {
         }
         MOp::RemoveFilter(id) => {
             let before = state.len();
-            state.retain(|m| !m.eq_ignore_ascii_case(id));
+            state.retain(|m| !ci(m, id));
             if state.len() == before {
                 return Err(());
             }
