@@ -83,6 +83,10 @@ run() {
     local t0=$SECONDS
     python3 "$work/seed.py" "$base" "$USERS" "$work/ids" "$work/names"
     echo "throughput: $name seeded $USERS users in $((SECONDS - t0)) s" >&2
+    # Both scenarios must find what they ask for, or the numbers measure 404s.
+    curl -sf -o /dev/null "$base/Users/$(head -1 "$work/ids")"
+    curl -sf "$base/Users?filter=userName%20eq%20%22user00000%22" |
+        python3 -c 'import json, sys; d = json.load(sys.stdin); assert d["totalResults"] == 1, d'
     for scenario in by-id filter; do
         local args
         if [ "$scenario" = by-id ]; then
