@@ -1,15 +1,21 @@
 //! `scim serve`: run a SCIM server over HTTP.
 
+use bytes::Bytes;
 use clap::Args;
+use http_body_util::Full;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
 use scim_server::auth::{AllowAll, Authenticator, StaticBearer};
-use scim_server::service::ScimService;
+use scim_server::service::{ResponseFuture, ScimService};
 use scim_server::store::MemoryStore;
 use scim_server::{ScimServer, ServerConfig};
+use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::task::{Context, Poll};
+use std::time::Duration;
 use tokio::net::TcpListener;
+use tower_service::Service;
 
 /// Run a SCIM 2.0 server (standard User with the enterprise extension, and Group).
 #[derive(Debug, Args)]
@@ -27,6 +33,10 @@ pub(crate) struct ServeArgs {
     /// The base path of the endpoints.
     #[arg(long, default_value = "/scim/v2")]
     base_path: String,
+    /// The most seconds one request may take, reading its body included; past it the
+    /// answer is 503 with a SCIM error body.
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    request_timeout: u64,
 }
 
 pub(crate) fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
@@ -60,7 +70,10 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     } else {
         say("scim: send `Authorization: Bearer <token>` with one of the --token values");
     }
-    let service = ScimService::new(server);
+    let service = Timed {
+        inner: ScimService::new(server),
+        limit: Duration::from_secs(args.request_timeout),
+    };
     loop {
         let (stream, _) = tokio::select! {
             accepted = listener.accept() => accepted?,
@@ -73,6 +86,59 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
                 .await;
         });
     }
+}
+
+/// The engine's service with `--request-timeout` around each call (body reading included):
+/// past it, the request is dropped and answered 503 with a SCIM error body.
+#[derive(Debug, Clone)]
+struct Timed {
+    inner: ScimService,
+    limit: Duration,
+}
+
+impl<B> Service<http::Request<B>> for Timed
+where
+    ScimService: Service<
+            http::Request<B>,
+            Response = http::Response<Full<Bytes>>,
+            Error = Infallible,
+            Future = ResponseFuture,
+        >,
+{
+    type Response = http::Response<Full<Bytes>>;
+    type Error = Infallible;
+    type Future = ResponseFuture;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Service::<http::Request<B>>::poll_ready(&mut self.inner, cx)
+    }
+
+    fn call(&mut self, req: http::Request<B>) -> ResponseFuture {
+        let answer = self.inner.call(req);
+        let limit = self.limit;
+        Box::pin(async move {
+            match tokio::time::timeout(limit, answer).await {
+                Ok(answered) => answered,
+                Err(_elapsed) => Ok(timed_out(limit)),
+            }
+        })
+    }
+}
+
+/// The 503 SCIM error for a request past `--request-timeout`.
+fn timed_out(limit: Duration) -> http::Response<Full<Bytes>> {
+    let detail = format!(
+        "the request took longer than {} s (--request-timeout)",
+        limit.as_secs()
+    );
+    let err = scim_core::ScimError::new(503, None, detail);
+    let mut resp = http::Response::new(Full::from(serde_json::to_string(&err).unwrap_or_default()));
+    *resp.status_mut() = http::StatusCode::SERVICE_UNAVAILABLE;
+    resp.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static(scim_server::response::SCIM_JSON),
+    );
+    resp
 }
 
 /// Prints a status line. A closed stdout (the parent stopped reading) must not stop the server.
