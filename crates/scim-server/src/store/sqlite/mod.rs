@@ -864,7 +864,12 @@ impl Inner {
         let key = cursor::Key {
             tenant: s.tenant.clone(),
             rtype: s.rtype.clone(),
-            query: format!("{}|{:?}", plan.where_sql, plan.params),
+            // An inexact plan's SQL is only part of the filter: the key names the whole one.
+            query: if plan.exact {
+                format!("{}|{:?}", plan.where_sql, plan.params)
+            } else {
+                format!("{}|{:?}|{:?}", plan.where_sql, plan.params, job.filter)
+            },
         };
         let generation = self.cursors.generation(&s.tenant);
         let entry = self.cursors.get(&key, generation);
@@ -1330,5 +1335,72 @@ impl ResourceStore for SqliteStore {
             })
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(filter: &str, rt: &str) -> ListPlan {
+        let registry = SchemaRegistry::builtin();
+        let rt = registry.resource_type(rt).unwrap();
+        let f = CompiledFilter::parse_and_compile(filter, &registry, rt).unwrap();
+        let kinds = kinds(&registry);
+        let scope = Scope {
+            tenant: "t".into(),
+            rtype: rt.name.to_ascii_lowercase(),
+            kind: kinds.get(&rt.name.to_ascii_lowercase()).cloned().unwrap(),
+        };
+        plan_list(&scope, Some(&f))
+    }
+
+    #[test]
+    fn what_is_pushed_down() {
+        let p = plan(r#"userName eq "BJensen""#, "User");
+        assert!(
+            p.exact && p.where_sql.contains("attr_index"),
+            "{}",
+            p.where_sql
+        );
+        assert!(p.params.contains(&SqlValue::Text("bjensen".into())));
+        let p = plan(r#"userName eq "ΟΔΟΣ""#, "User");
+        assert!(
+            p.exact && !p.where_sql.contains("attr_index"),
+            "sigma: no index"
+        );
+        let p = plan(
+            r#"emails[type eq "work" and value ew "@example.com"]"#,
+            "User",
+        );
+        assert!(
+            p.exact && p.where_sql.contains("json_each"),
+            "{}",
+            p.where_sql
+        );
+        let p = plan(r#"members[value eq "x"]"#, "Group");
+        assert!(p.exact && p.eval_members && p.where_sql.contains("FROM members"));
+        let p = plan(r#"displayName eq "Admins""#, "Group");
+        assert!(p.exact && p.where_sql.contains("attr_index"));
+        let p = plan(r#"id eq "abc""#, "User");
+        assert!(p.exact && p.where_sql.contains("r.id = "));
+        let p = plan(
+            r#"userName sw "b" and meta.created gt "2020-01-01T00:00:00Z""#,
+            "User",
+        );
+        assert!(
+            !p.exact && p.where_sql.contains("scim_leaf"),
+            "narrowed, then Rust"
+        );
+        let p = plan(
+            r#"userName sw "b" or meta.created gt "2020-01-01T00:00:00Z""#,
+            "User",
+        );
+        assert!(
+            !p.exact && !p.where_sql.contains("scim_leaf"),
+            "nothing to narrow"
+        );
+        let p = plan(r#"not (groups.value eq "g")"#, "User");
+        assert!(!p.exact);
     }
 }
