@@ -249,3 +249,85 @@ async fn member_deltas_match_the_patch_engine() {
     let (_, u) = send("GET", format!("/scim/v2/Users/{uid}"), None).await;
     assert!(u.get("groups").is_none());
 }
+
+/// The child side of `acknowledged_writes_survive_kill_9`: creates users forever, printing
+/// each id once `create` has returned.
+#[test]
+#[ignore = "run by acknowledged_writes_survive_kill_9 in a child process"]
+fn kill_9_child() {
+    let Ok(path) = std::env::var("SCIM_KILL_TEST_DB") else {
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use std::io::Write;
+        let registry = Arc::new(SchemaRegistry::builtin());
+        let users = registry.resource_type("User").unwrap().clone();
+        let store = SqliteStore::open(&path, registry.clone()).unwrap();
+        let ctx = RequestContext::tenant("t");
+        for i in 0.. {
+            let c = store
+                .create(&ctx, &users, json!({"userName": format!("durable{i}")}))
+                .await
+                .unwrap();
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{} durable{i}", c.id).unwrap();
+            out.flush().unwrap();
+        }
+    });
+}
+
+#[tokio::test]
+async fn acknowledged_writes_survive_kill_9() {
+    use std::io::BufRead;
+    let path = temp_db();
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "kill_9_child",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("SCIM_KILL_TEST_DB", &path)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut acknowledged = Vec::new();
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        let Some((id, name)) = line.split_once(' ') else {
+            continue;
+        };
+        if id.len() != 36 {
+            continue;
+        }
+        acknowledged.push((id.to_owned(), name.to_owned()));
+        if acknowledged.len() == 50 {
+            // SIGKILL mid-stream: the child is likely inside its next write.
+            child.kill().unwrap();
+            break;
+        }
+    }
+    child.wait().unwrap();
+    assert_eq!(acknowledged.len(), 50, "the child wrote");
+    let registry = Arc::new(SchemaRegistry::builtin());
+    let users = registry.resource_type("User").unwrap().clone();
+    let store = SqliteStore::open(&path, registry.clone()).unwrap();
+    let ctx = RequestContext::tenant("t");
+    for (id, name) in &acknowledged {
+        let got = store.get(&ctx, &users, id).await.unwrap();
+        assert_eq!(got.resource["userName"], name.as_str());
+    }
+    // The store is usable after the crash.
+    store
+        .create(&ctx, &users, json!({"userName": "after"}))
+        .await
+        .unwrap();
+}
