@@ -72,6 +72,7 @@ pub struct SqliteStore {
 
 struct Inner {
     path: PathBuf,
+    durability: Durability,
     kinds: HashMap<String, Kind>,
     writer: Mutex<Writer>,
     readers: Mutex<Vec<Connection>>,
@@ -178,7 +179,30 @@ fn kinds(registry: &SchemaRegistry) -> HashMap<String, Kind> {
     kinds
 }
 
-fn connect(path: &Path) -> R<Connection> {
+/// How long a write waits for the disk before it returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Durability {
+    /// `synchronous = FULL`: a write that returned survives a power loss or OS crash. The
+    /// default.
+    #[default]
+    Full,
+    /// `synchronous = NORMAL` (in WAL mode): a write that returned survives the process
+    /// being killed, but the last ones may be lost on a power loss or OS crash. Writes are
+    /// much faster (no `fsync` per commit).
+    Process,
+}
+
+impl Durability {
+    fn pragma(self) -> &'static str {
+        match self {
+            Durability::Full => "FULL",
+            Durability::Process => "NORMAL",
+        }
+    }
+}
+
+fn connect(path: &Path, durability: Durability) -> R<Connection> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -188,7 +212,8 @@ fn connect(path: &Path) -> R<Connection> {
     .db()?;
     conn.busy_timeout(std::time::Duration::from_secs(10)).db()?;
     conn.pragma_update(None, "journal_mode", "WAL").db()?;
-    conn.pragma_update(None, "synchronous", "FULL").db()?;
+    conn.pragma_update(None, "synchronous", durability.pragma())
+        .db()?;
     pushdown::register(&conn).db()?;
     Ok(conn)
 }
@@ -262,7 +287,7 @@ impl Inner {
         let pooled = lock(&self.readers).pop();
         let conn = match pooled {
             Some(c) => c,
-            None => connect(&self.path)?,
+            None => connect(&self.path, self.durability)?,
         };
         let out = (|| {
             let tx = conn.unchecked_transaction().db()?;
@@ -987,8 +1012,17 @@ impl SqliteStore {
     /// Opens (creating if needed) the database at `path` for the resource types of
     /// `registry`, in WAL mode, and brings its schema up to date.
     pub fn open(path: impl AsRef<Path>, registry: Arc<SchemaRegistry>) -> Result<Self, StoreError> {
+        Self::open_with(path, registry, Durability::Full)
+    }
+
+    /// [`SqliteStore::open`] with a chosen [`Durability`].
+    pub fn open_with(
+        path: impl AsRef<Path>,
+        registry: Arc<SchemaRegistry>,
+        durability: Durability,
+    ) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
-        let mut conn = connect(&path)?;
+        let mut conn = connect(&path, durability)?;
         schema::migrate(&mut conn).map_err(backend)?;
         let max: i64 = conn
             .query_row("SELECT coalesce(max(version), 0) FROM resources", [], |r| {
@@ -998,6 +1032,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             inner: Arc::new(Inner {
                 path,
+                durability,
                 kinds: kinds(&registry),
                 writer: Mutex::new(Writer {
                     conn,
