@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Checks a live `scim serve --memory` with scim2-tester (PyPI), a conformance checker nobody
-# here wrote. Installs it into a virtual environment under target/ on first use.
+# Checks a live `scim serve` (in memory, then on a fresh SQLite file) with scim2-tester (PyPI),
+# a conformance checker nobody here wrote. Installs it into a virtual environment under target/
+# on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,16 +12,31 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import scim2_tester, 
 fi
 
 cargo build --quiet -p scim-cli
-log=$(mktemp)
-./target/debug/scim serve --memory --addr 127.0.0.1:0 >"$log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; rm -f "$log"' EXIT
-url=""
-for _ in $(seq 1 100); do
-  url=$(grep -o 'http://[^ ]*' "$log" | head -n 1 || true)
-  [ -n "$url" ] && break
-  kill -0 $pid 2>/dev/null || { cat "$log"; echo "scim serve exited"; exit 1; }
-  sleep 0.1
-done
-[ -n "$url" ] || { cat "$log"; echo "scim serve did not start"; exit 1; }
-"$venv/bin/python" scripts/conformance.py "$url"
+
+# Runs scim2-tester against `scim serve` started with the given store arguments.
+check() {
+  local log pid url
+  log=$(mktemp)
+  ./target/debug/scim serve "$@" --addr 127.0.0.1:0 >"$log" 2>&1 &
+  pid=$!
+  trap 'kill $pid 2>/dev/null || true; rm -f "$log"' EXIT
+  url=""
+  for _ in $(seq 1 100); do
+    url=$(grep -o 'http://[^ ]*' "$log" | head -n 1 || true)
+    [ -n "$url" ] && break
+    kill -0 $pid 2>/dev/null || { cat "$log"; echo "scim serve exited"; exit 1; }
+    sleep 0.1
+  done
+  [ -n "$url" ] || { cat "$log"; echo "scim serve did not start"; exit 1; }
+  echo "== scim2-tester against scim serve $*"
+  "$venv/bin/python" scripts/conformance.py "$url"
+  kill $pid 2>/dev/null || true
+  wait $pid 2>/dev/null || true
+  rm -f "$log"
+  trap - EXIT
+}
+
+check --memory
+db_dir=$(mktemp -d)
+check --db "$db_dir/scim.db"
+rm -rf "$db_dir"

@@ -6,12 +6,13 @@ use http_body_util::Full;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
-use scim_server::auth::{AllowAll, Authenticator, StaticBearer};
+use scim_server::auth::{AllowAll, StaticBearer};
 use scim_server::service::{ResponseFuture, ScimService};
-use scim_server::store::MemoryStore;
+use scim_server::store::{MemoryStore, ResourceStore, SqliteStore};
 use scim_server::{ScimServer, ServerConfig};
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -23,9 +24,12 @@ pub(crate) struct ServeArgs {
     /// The address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
-    /// Keep resources in memory (lost on exit).
-    #[arg(long)]
+    /// Keep resources in memory (lost on exit) instead of in the SQLite file.
+    #[arg(long, conflicts_with = "db")]
     memory: bool,
+    /// The SQLite database file (created if missing).
+    #[arg(long, value_name = "PATH", default_value = "scim.db")]
+    db: PathBuf,
     /// A bearer token with every right in the default tenant (repeatable). Without any,
     /// every request is let through.
     #[arg(long = "token", value_name = "TOKEN")]
@@ -48,21 +52,22 @@ pub(crate) fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
 
 async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let config = ServerConfig::standard().with_base_path(args.base_path.clone());
-    let store = MemoryStore::new(config.registry.clone());
-    let server = if args.tokens.is_empty() {
-        build(config, store, AllowAll)?
+    let (server, described) = if args.memory {
+        let store = MemoryStore::new(config.registry.clone());
+        (
+            build(config, store, &args.tokens)?,
+            "in-memory store".to_owned(),
+        )
     } else {
-        let auth = args
-            .tokens
-            .iter()
-            .fold(StaticBearer::new(), |auth, t| auth.token(t.clone(), ""));
-        build(config, store, auth)?
+        let store = SqliteStore::open(&args.db, config.registry.clone())
+            .map_err(|e| format!("cannot open {}: {e}", args.db.display()))?;
+        let described = format!("SQLite store {}", args.db.display());
+        (build(config, store, &args.tokens)?, described)
     };
-    let _ = args.memory; // The in-memory store is the only one until SQLite lands.
     let listener = TcpListener::bind(args.addr).await?;
     let local = listener.local_addr()?;
     say(&format!(
-        "scim: serving SCIM 2.0 at http://{local}{} (in-memory store)",
+        "scim: serving SCIM 2.0 at http://{local}{} ({described})",
         args.base_path.trim_end_matches('/')
     ));
     if args.tokens.is_empty() {
@@ -151,8 +156,14 @@ fn say(line: &str) {
 
 fn build(
     config: ServerConfig,
-    store: MemoryStore,
-    auth: impl Authenticator + 'static,
+    store: impl ResourceStore + 'static,
+    tokens: &[String],
 ) -> Result<ScimServer, Box<dyn std::error::Error>> {
+    if tokens.is_empty() {
+        return Ok(ScimServer::new(config, store, AllowAll)?);
+    }
+    let auth = tokens
+        .iter()
+        .fold(StaticBearer::new(), |auth, t| auth.token(t.clone(), ""));
     Ok(ScimServer::new(config, store, auth)?)
 }

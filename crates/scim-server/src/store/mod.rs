@@ -10,8 +10,12 @@
 
 pub mod contract;
 mod memory;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
 
 pub use memory::MemoryStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::{Durability, SqliteStore};
 
 use async_trait::async_trait;
 use scim_core::message::PatchOperation;
