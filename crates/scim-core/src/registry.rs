@@ -25,8 +25,8 @@
 //! ```
 
 use crate::schema::{AttributeDef, Schema, builtin, with_ascii_lowercase};
+use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// The schema URN of resource type representations (RFC 7643 §6).
 pub const RESOURCE_TYPE_SCHEMA_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
@@ -220,6 +220,9 @@ struct TypeEntry {
     /// Lowercase attribute name → location. Core and common attributes first; extension
     /// attributes are reachable unqualified only when no core attribute has their name.
     attrs: HashMap<String, Loc>,
+    /// The same, keyed by the canonical spelling: canonicalized input hits it without
+    /// case folding.
+    exact: HashMap<String, Loc>,
 }
 
 /// Builds a [`SchemaRegistry`].
@@ -258,7 +261,7 @@ impl RegistryBuilder {
 
     /// Builds the registry and its lookup indices.
     pub fn build(self) -> Result<SchemaRegistry, RegistryError> {
-        let mut schema_index = HashMap::new();
+        let mut schema_index = HashMap::default();
         for (i, s) in self.schemas.iter().enumerate() {
             if schema_index.insert(s.id.to_ascii_lowercase(), i).is_some() {
                 return Err(RegistryError::Duplicate(format!("schema {}", s.id)));
@@ -275,7 +278,7 @@ impl RegistryBuilder {
                 })
         };
         let mut types = Vec::new();
-        let mut type_index = HashMap::new();
+        let mut type_index = HashMap::default();
         for rt in self.types {
             let core = find(&rt.schema, &rt)?;
             let extensions = rt
@@ -283,7 +286,7 @@ impl RegistryBuilder {
                 .iter()
                 .map(|e| find(&e.schema, &rt))
                 .collect::<Result<Vec<_>, _>>()?;
-            let mut attrs = HashMap::new();
+            let mut attrs = HashMap::default();
             for (i, a) in common.iter().enumerate() {
                 attrs.insert(a.name.to_ascii_lowercase(), Loc::Common(i));
             }
@@ -303,6 +306,18 @@ impl RegistryBuilder {
                         });
                 }
             }
+            let exact = attrs
+                .values()
+                .filter_map(|loc| {
+                    let name = match *loc {
+                        Loc::Common(i) => &common.get(i)?.name,
+                        Loc::Schema { schema, attr, .. } => {
+                            &self.schemas.get(schema)?.attributes.get(attr)?.name
+                        }
+                    };
+                    Some((name.clone(), *loc))
+                })
+                .collect();
             let index = types.len();
             let endpoint = rt.endpoint.trim_start_matches('/').to_ascii_lowercase();
             for key in [rt.name.to_ascii_lowercase(), endpoint] {
@@ -320,6 +335,7 @@ impl RegistryBuilder {
                 core,
                 extensions,
                 attrs,
+                exact,
             });
         }
         Ok(SchemaRegistry {
@@ -367,10 +383,10 @@ impl SchemaRegistry {
             .build()
             .unwrap_or_else(|_| SchemaRegistry {
                 schemas: Vec::new(),
-                schema_index: HashMap::new(),
+                schema_index: HashMap::default(),
                 common: builtin::common_attributes(),
                 types: Vec::new(),
-                type_index: HashMap::new(),
+                type_index: HashMap::default(),
             })
     }
 
@@ -492,7 +508,10 @@ impl SchemaRegistry {
             return with_sub(schema, attr, sub, !is_core);
         }
         let (name, sub) = split_sub(path);
-        let loc = with_ascii_lowercase(name, |k| entry.attrs.get(k).copied())?;
+        let loc = match entry.exact.get(name) {
+            Some(loc) => *loc,
+            None => with_ascii_lowercase(name, |k| entry.attrs.get(k).copied())?,
+        };
         match loc {
             Loc::Common(i) => with_sub(
                 self.schemas.get(entry.core)?,
