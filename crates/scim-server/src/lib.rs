@@ -1,4 +1,9 @@
-//! A framework-free SCIM 2.0 protocol engine over `http` types with pluggable storage.
+//! A framework-free SCIM 2.0 protocol engine: `http::Request<Bytes>` in,
+//! `http::Response<Bytes>` out, with pluggable storage and authentication.
+//!
+//! Build a [`ScimServer`] from a [`ServerConfig`], a [`store::ResourceStore`] and an
+//! [`auth::Authenticator`], then hand it requests from any HTTP host. The `tower` feature adds
+//! [`service::ScimService`], which `scim serve` and the hosting examples use.
 
 #![cfg_attr(
     not(test),
@@ -9,3 +14,20 @@
         clippy::indexing_slicing
     )
 )]
+
+pub mod auth;
+pub mod config;
+mod discovery;
+mod engine;
+mod list;
+mod ops;
+pub mod query;
+mod resource;
+pub mod response;
+mod route;
+#[cfg(feature = "tower")]
+pub mod service;
+pub mod store;
+
+pub use config::{Capabilities, PatchResponse, ResourceConfig, ServerConfig};
+pub use engine::{ConfigError, ScimServer};

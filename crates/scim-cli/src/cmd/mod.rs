@@ -2,3 +2,4 @@
 
 pub(crate) mod filter;
 pub(crate) mod patch;
+pub(crate) mod serve;

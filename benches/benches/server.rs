@@ -1,0 +1,122 @@
+//! The server engine in-process: whole requests through `ScimServer::handle` on the
+//! in-memory store (routing, authentication, validation, the store, projection and JSON
+//! serialization included), on a current-thread tokio runtime.
+
+use bytes::Bytes;
+use criterion::{Criterion, criterion_group, criterion_main};
+use http::Request;
+use scim_server::auth::AllowAll;
+use scim_server::store::MemoryStore;
+use scim_server::{ScimServer, ServerConfig};
+use serde_json::json;
+use std::hint::black_box;
+use tokio::runtime::Runtime;
+
+const USERS: usize = 100_000;
+
+fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+}
+
+fn server() -> ScimServer {
+    let config = ServerConfig::standard();
+    let store = MemoryStore::new(config.registry.clone());
+    ScimServer::new(config, store, AllowAll).unwrap()
+}
+
+fn user(i: usize) -> Bytes {
+    let body = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": format!("user{i:06}"),
+        "name": {"givenName": format!("Given{i}"), "familyName": format!("Family{}", i % 1000)},
+        "displayName": format!("User Number {i}"),
+        "title": if i.is_multiple_of(10) { "Engineer" } else { "Clerk" },
+        "active": !i.is_multiple_of(3),
+        "emails": [{"value": format!("user{i}@example.com"), "type": "work", "primary": true}],
+    });
+    Bytes::from(body.to_string())
+}
+
+fn post(path: &str, body: Bytes) -> Request<Bytes> {
+    Request::post(path)
+        .header("content-type", "application/scim+json")
+        .header("host", "bench.local")
+        .body(body)
+        .unwrap()
+}
+
+fn get(path: &str) -> Request<Bytes> {
+    Request::get(path)
+        .header("host", "bench.local")
+        .body(Bytes::new())
+        .unwrap()
+}
+
+/// A server with `n` users; returns the id of the user in the middle.
+fn populated(rt: &Runtime, n: usize) -> (ScimServer, String) {
+    let s = server();
+    let mut middle = String::new();
+    for i in 0..n {
+        let resp = rt.block_on(s.handle(post("/scim/v2/Users", user(i))));
+        assert_eq!(resp.status(), 201);
+        if i == n / 2 {
+            let v: serde_json::Value = serde_json::from_slice(resp.body()).unwrap();
+            middle = v["id"].as_str().unwrap().to_owned();
+        }
+    }
+    (s, middle)
+}
+
+fn benches(c: &mut Criterion) {
+    let rt = runtime();
+    let (s, id) = populated(&rt, USERS);
+
+    // GET /Users/{id} among 100,000 users: the whole request, response JSON included.
+    let path = format!("/scim/v2/Users/{id}");
+    c.bench_function("server/get_by_id (100k users)", |b| {
+        b.iter(|| {
+            let resp = rt.block_on(s.handle(get(black_box(&path))));
+            assert_eq!(resp.status(), 200);
+        })
+    });
+
+    // GET /Users?filter=userName eq "…" among 100,000 users: the case-folded index.
+    let filter = format!(
+        "/scim/v2/Users?filter=userName%20eq%20%22USER{:06}%22",
+        USERS / 3
+    );
+    c.bench_function("server/list userName eq (100k users)", |b| {
+        b.iter(|| {
+            let resp = rt.block_on(s.handle(get(black_box(&filter))));
+            assert_eq!(resp.status(), 200);
+        })
+    });
+
+    // A non-indexed filter evaluated over every one of 100,000 users (count=10 returned).
+    let scan = "/scim/v2/Users?filter=title%20eq%20%22Engineer%22%20and%20name.familyName%20sw%20%22Family99%22&count=10";
+    let mut group = c.benchmark_group("server/scan");
+    group.sample_size(10);
+    group.bench_function("non-indexed filter (100k users)", |b| {
+        b.iter(|| {
+            let resp = rt.block_on(s.handle(get(black_box(scan))));
+            assert_eq!(resp.status(), 200);
+        })
+    });
+    group.finish();
+
+    // POST /Users: validation, uniqueness, storage and the 201 response, into a store that
+    // already holds 100,000 users; every iteration creates a new user.
+    let mut i = USERS;
+    c.bench_function("server/create (100k users)", |b| {
+        b.iter(|| {
+            i += 1;
+            let resp = rt.block_on(s.handle(post("/scim/v2/Users", user(i))));
+            assert_eq!(resp.status(), 201);
+        })
+    });
+}
+
+criterion_group!(server_benches, benches);
+criterion_main!(server_benches);

@@ -1,0 +1,519 @@
+//! The store contract suite: behaviour every [`ResourceStore`] must show, as one function
+//! that any implementation runs in its own tests.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use scim_server::store::{MemoryStore, contract};
+//! contract::run(|registry| MemoryStore::new(registry)).await;
+//! # }
+//! ```
+//!
+//! Each check panics with a message naming the broken rule, like an `assert!` in a test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use super::{ListRequest, Precondition, RequestContext, ResourceStore, StoreError};
+use scim_core::SchemaRegistry;
+use scim_core::registry::ResourceType;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// Runs every contract check against fresh stores made by `make`.
+pub async fn run<S, F>(make: F)
+where
+    S: ResourceStore + 'static,
+    F: Fn(Arc<SchemaRegistry>) -> S,
+{
+    let registry = Arc::new(SchemaRegistry::builtin());
+    let fresh = || Arc::new(make(registry.clone()));
+    let users = registry.resource_type("User").expect("User").clone();
+    let groups = registry.resource_type("Group").expect("Group").clone();
+    create_and_get(&*fresh(), &users).await;
+    uniqueness_is_per_tenant_and_case_insensitive(&*fresh(), &users).await;
+    tenants_are_isolated(&*fresh(), &users).await;
+    replace_bumps_version_and_keeps_created(&*fresh(), &users).await;
+    preconditions(&*fresh(), &users).await;
+    delete_then_not_found(&*fresh(), &users).await;
+    paging_in_insertion_order(&*fresh(), &users).await;
+    memberships_stay_consistent(&*fresh(), &users, &groups).await;
+    unchanged_patch_keeps_version(&*fresh(), &users).await;
+    filters_and_sorting(&*fresh(), &registry, &users, &groups).await;
+    concurrent_member_adds_all_land(fresh(), &users, &groups).await;
+}
+
+fn ctx(tenant: &str) -> RequestContext {
+    RequestContext::tenant(tenant)
+}
+
+fn user(name: &str) -> Value {
+    json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name})
+}
+
+fn all() -> ListRequest<'static> {
+    ListRequest {
+        filter: None,
+        sort: None,
+        start_index: 1,
+        count: usize::MAX,
+    }
+}
+
+async fn create_and_get(store: &dyn ResourceStore, users: &ResourceType) {
+    let c = store
+        .create(&ctx("a"), users, user("bjensen"))
+        .await
+        .unwrap();
+    assert!(!c.id.is_empty(), "create assigns an id");
+    assert_eq!(c.resource["id"], c.id.as_str(), "the id is in the resource");
+    let meta = &c.resource["meta"];
+    assert_eq!(meta["resourceType"], "User", "meta.resourceType is set");
+    assert!(
+        meta["created"].is_string() && meta["lastModified"].is_string(),
+        "timestamps are set"
+    );
+    assert_eq!(c.resource["userName"], "bjensen");
+    let g = store.get(&ctx("a"), users, &c.id).await.unwrap();
+    assert_eq!(g, c, "get returns what create returned");
+    let other = store.create(&ctx("a"), users, user("other")).await.unwrap();
+    assert_ne!(other.id, c.id, "ids are unique");
+}
+
+async fn uniqueness_is_per_tenant_and_case_insensitive(
+    store: &dyn ResourceStore,
+    users: &ResourceType,
+) {
+    store
+        .create(&ctx("a"), users, user("bjensen"))
+        .await
+        .unwrap();
+    let dup = store.create(&ctx("a"), users, user("BJensen")).await;
+    assert!(
+        matches!(dup, Err(StoreError::Uniqueness(_))),
+        "userName is unique case-insensitively: {dup:?}"
+    );
+    store
+        .create(&ctx("b"), users, user("bjensen"))
+        .await
+        .expect("uniqueness is per tenant");
+    let second = store
+        .create(&ctx("a"), users, user("second"))
+        .await
+        .unwrap();
+    let clash = store
+        .replace(
+            &ctx("a"),
+            users,
+            &second.id,
+            user("BJENSEN"),
+            Precondition::None,
+        )
+        .await;
+    assert!(
+        matches!(clash, Err(StoreError::Uniqueness(_))),
+        "replace checks uniqueness too"
+    );
+    store
+        .replace(
+            &ctx("a"),
+            users,
+            &second.id,
+            user("Second"),
+            Precondition::None,
+        )
+        .await
+        .expect("a resource may keep its own value in another case");
+}
+
+async fn tenants_are_isolated(store: &dyn ResourceStore, users: &ResourceType) {
+    let c = store.create(&ctx("a"), users, user("alice")).await.unwrap();
+    let b = ctx("b");
+    assert!(matches!(
+        store.get(&b, users, &c.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        store.list(&b, users, &all()).await.unwrap().total_results,
+        0
+    );
+    assert!(matches!(
+        store
+            .replace(&b, users, &c.id, user("x"), Precondition::None)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    let patcher = |_: &mut Value| Ok(true);
+    assert!(matches!(
+        store
+            .patch(&b, users, &c.id, &patcher, Precondition::None)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.delete(&b, users, &c.id, Precondition::None).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        store.get(&ctx("a"), users, &c.id).await.unwrap().resource["userName"],
+        "alice"
+    );
+}
+
+async fn replace_bumps_version_and_keeps_created(store: &dyn ResourceStore, users: &ResourceType) {
+    let c = store.create(&ctx("a"), users, user("carol")).await.unwrap();
+    let mut body = user("carol");
+    body["title"] = json!("Boss");
+    body["id"] = json!("forged");
+    let r = store
+        .replace(&ctx("a"), users, &c.id, body, Precondition::None)
+        .await
+        .unwrap();
+    assert_ne!(r.version, c.version, "replace changes the version");
+    assert_eq!(r.resource["id"], c.id.as_str(), "the id is the store's");
+    assert_eq!(
+        r.resource["meta"]["created"], c.resource["meta"]["created"],
+        "created is kept"
+    );
+    assert_eq!(r.resource["title"], "Boss");
+}
+
+async fn preconditions(store: &dyn ResourceStore, users: &ResourceType) {
+    let c = store.create(&ctx("a"), users, user("dave")).await.unwrap();
+    let stale = Precondition::Version("not-the-version");
+    assert!(matches!(
+        store
+            .replace(&ctx("a"), users, &c.id, user("dave"), stale)
+            .await,
+        Err(StoreError::VersionMismatch { .. })
+    ));
+    let patcher = |v: &mut Value| {
+        v["title"] = json!("x");
+        Ok(true)
+    };
+    assert!(matches!(
+        store.patch(&ctx("a"), users, &c.id, &patcher, stale).await,
+        Err(StoreError::VersionMismatch { .. })
+    ));
+    assert!(matches!(
+        store.delete(&ctx("a"), users, &c.id, stale).await,
+        Err(StoreError::VersionMismatch { .. })
+    ));
+    let (p, changed) = store
+        .patch(
+            &ctx("a"),
+            users,
+            &c.id,
+            &patcher,
+            Precondition::Version(&c.version),
+        )
+        .await
+        .unwrap();
+    assert!(changed);
+    assert_eq!(p.resource["title"], "x");
+}
+
+async fn delete_then_not_found(store: &dyn ResourceStore, users: &ResourceType) {
+    let c = store.create(&ctx("a"), users, user("erin")).await.unwrap();
+    store
+        .delete(&ctx("a"), users, &c.id, Precondition::None)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.get(&ctx("a"), users, &c.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store
+            .delete(&ctx("a"), users, &c.id, Precondition::None)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    store
+        .create(&ctx("a"), users, user("erin"))
+        .await
+        .expect("a deleted resource's unique values are free again");
+}
+
+async fn paging_in_insertion_order(store: &dyn ResourceStore, users: &ResourceType) {
+    for i in 0..7 {
+        store
+            .create(&ctx("a"), users, user(&format!("u{i}")))
+            .await
+            .unwrap();
+    }
+    let page = store
+        .list(
+            &ctx("a"),
+            users,
+            &ListRequest {
+                start_index: 3,
+                count: 2,
+                ..all()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.total_results, 7);
+    let names: Vec<_> = page
+        .resources
+        .iter()
+        .map(|r| r.resource["userName"].clone())
+        .collect();
+    assert_eq!(
+        names,
+        [json!("u2"), json!("u3")],
+        "pages follow insertion order"
+    );
+    let none = store
+        .list(&ctx("a"), users, &ListRequest { count: 0, ..all() })
+        .await
+        .unwrap();
+    assert_eq!(
+        (none.total_results, none.resources.len()),
+        (7, 0),
+        "count=0 still counts"
+    );
+    let past = store
+        .list(
+            &ctx("a"),
+            users,
+            &ListRequest {
+                start_index: 100,
+                count: 10,
+                ..all()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((past.total_results, past.resources.len()), (7, 0));
+}
+
+async fn memberships_stay_consistent(
+    store: &dyn ResourceStore,
+    users: &ResourceType,
+    groups: &ResourceType,
+) {
+    let a = ctx("a");
+    let u = store.create(&a, users, user("frank")).await.unwrap();
+    let g = store
+        .create(
+            &a,
+            groups,
+            json!({"displayName": "Admins", "members": [{"value": u.id, "type": "User"}, {"value": "not-yet-created"}]}),
+        )
+        .await
+        .unwrap();
+    let seen = store.get(&a, users, &u.id).await.unwrap();
+    assert_eq!(
+        seen.resource["groups"][0]["value"],
+        g.id.as_str(),
+        "a member's groups show the group"
+    );
+    assert_eq!(seen.resource["groups"][0]["display"], "Admins");
+    assert_ne!(
+        seen.version, u.version,
+        "the member's version changes with its groups"
+    );
+    let remove = |v: &mut Value| {
+        let ms = v["members"].as_array_mut().unwrap();
+        ms.retain(|m| m["value"] == "not-yet-created");
+        Ok(true)
+    };
+    store
+        .patch(&a, groups, &g.id, &remove, Precondition::None)
+        .await
+        .unwrap();
+    let seen = store.get(&a, users, &u.id).await.unwrap();
+    assert!(
+        seen.resource
+            .get("groups")
+            .is_none_or(|g| g.as_array().is_some_and(Vec::is_empty)),
+        "removal shows"
+    );
+    let add = |v: &mut Value| {
+        v["members"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"value": u.id}));
+        Ok(true)
+    };
+    store
+        .patch(&a, groups, &g.id, &add, Precondition::None)
+        .await
+        .unwrap();
+    store
+        .delete(&a, users, &u.id, Precondition::None)
+        .await
+        .unwrap();
+    let g = store.get(&a, groups, &g.id).await.unwrap();
+    let members: Vec<_> = g.resource["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["value"].clone())
+        .collect();
+    assert_eq!(
+        members,
+        [json!("not-yet-created")],
+        "deleting a user removes it from every group"
+    );
+}
+
+async fn filters_and_sorting(
+    store: &dyn ResourceStore,
+    registry: &SchemaRegistry,
+    users: &ResourceType,
+    groups: &ResourceType,
+) {
+    let a = ctx("a");
+    for (name, ext, title) in [
+        ("Zoe", "E-1", "b"),
+        ("adam", "e-1", "a"),
+        ("Ødegård", "E-3", "c"),
+    ] {
+        let body = json!({"userName": name, "externalId": ext, "title": title});
+        store.create(&a, users, body).await.unwrap();
+    }
+    store
+        .create(&ctx("b"), users, json!({"userName": "zoe"}))
+        .await
+        .unwrap();
+    for g in ["Admins", "admins", "Staff"] {
+        store
+            .create(&a, groups, json!({"displayName": g}))
+            .await
+            .unwrap();
+    }
+    let names = |page: super::ListPage, attr: &str| -> Vec<String> {
+        page.resources
+            .iter()
+            .map(|r| r.resource[attr].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let cases: [(&ResourceType, &str, &[&str]); 9] = [
+        (users, r#"userName eq "ZOE""#, &["Zoe"]),
+        (users, r#"userName eq "ødegård""#, &["Ødegård"]),
+        (users, r#"externalId eq "E-1""#, &["Zoe"]),
+        (
+            users,
+            r#"userName eq "zoe" or userName eq "adam""#,
+            &["Zoe", "adam"],
+        ),
+        (users, r#"userName eq "zoe" and title eq "a""#, &[]),
+        (users, r#"title gt "a""#, &["Zoe", "Ødegård"]),
+        (users, r#"not (userName eq "zoe")"#, &["adam", "Ødegård"]),
+        (groups, r#"displayName eq "ADMINS""#, &["Admins", "admins"]),
+        (users, r#"userName eq "nobody""#, &[]),
+    ];
+    for (rt, text, want) in cases {
+        let f = scim_filter::CompiledFilter::parse_and_compile(text, registry, rt).unwrap();
+        let req = ListRequest {
+            filter: Some(&f),
+            ..all()
+        };
+        let attr = if rt.name == "Group" {
+            "displayName"
+        } else {
+            "userName"
+        };
+        let got = names(store.list(&a, rt, &req).await.unwrap(), attr);
+        assert_eq!(got, want, "filter {text}");
+    }
+    let path = scim_filter::parse_attr_path("title").unwrap();
+    let key = scim_filter::SortKey::compile(&path, registry, users).unwrap();
+    for (order, want) in [
+        (
+            scim_filter::SortOrder::Ascending,
+            ["adam", "Zoe", "Ødegård"],
+        ),
+        (
+            scim_filter::SortOrder::Descending,
+            ["Ødegård", "Zoe", "adam"],
+        ),
+    ] {
+        let req = ListRequest {
+            sort: Some((&key, order)),
+            ..all()
+        };
+        assert_eq!(
+            names(store.list(&a, users, &req).await.unwrap(), "userName"),
+            want,
+            "sort {order:?}"
+        );
+    }
+}
+
+async fn unchanged_patch_keeps_version(store: &dyn ResourceStore, users: &ResourceType) {
+    let c = store.create(&ctx("a"), users, user("gina")).await.unwrap();
+    let noop = |_: &mut Value| Ok(false);
+    let (p, changed) = store
+        .patch(&ctx("a"), users, &c.id, &noop, Precondition::None)
+        .await
+        .unwrap();
+    assert!(!changed);
+    assert_eq!(
+        p.version, c.version,
+        "a PATCH that changes nothing keeps the version"
+    );
+    let failing = |v: &mut Value| {
+        let _ = v;
+        Err(scim_core::ScimError::bad_request(
+            scim_core::ScimType::NoTarget,
+            "nothing there",
+        ))
+    };
+    assert!(matches!(
+        store
+            .patch(&ctx("a"), users, &c.id, &failing, Precondition::None)
+            .await,
+        Err(StoreError::Scim(_))
+    ));
+    assert_eq!(
+        store.get(&ctx("a"), users, &c.id).await.unwrap().version,
+        c.version
+    );
+}
+
+async fn concurrent_member_adds_all_land<S: ResourceStore + 'static>(
+    store: Arc<S>,
+    users: &ResourceType,
+    groups: &ResourceType,
+) {
+    let _ = users;
+    let a = ctx("a");
+    let g = store
+        .create(&a, groups, json!({"displayName": "Crowd"}))
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let store = store.clone();
+        let (a, groups, id) = (a.clone(), groups.clone(), g.id.clone());
+        tasks.push(tokio::spawn(async move {
+            let add = move |v: &mut Value| {
+                let obj = v.as_object_mut().unwrap();
+                let ms = obj.entry("members").or_insert_with(|| json!([]));
+                ms.as_array_mut()
+                    .unwrap()
+                    .push(json!({"value": format!("m{i}")}));
+                Ok(true)
+            };
+            store
+                .patch(&a, &groups, &id, &add, Precondition::None)
+                .await
+                .map(|_| ())
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().expect("every concurrent PATCH succeeds");
+    }
+    let g = store.get(&a, groups, &g.id).await.unwrap();
+    assert_eq!(
+        g.resource["members"].as_array().unwrap().len(),
+        200,
+        "no member is lost"
+    );
+}

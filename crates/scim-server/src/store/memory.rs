@@ -1,0 +1,781 @@
+//! The in-memory store: per-tenant tables with indexes on `id`, case-folded unique
+//! attributes (`userName`), `externalId`, a group's case-folded `displayName`, and group
+//! membership.
+//!
+//! Each tenant has its own lock, held only for the in-memory work of one operation (never
+//! across an `.await`), so tenants never contend and reads run in parallel.
+
+use super::{
+    ListPage, ListRequest, Precondition, RequestContext, ResourceStore, StoreError, StoredResource,
+};
+use async_trait::async_trait;
+use chrono::{SecondsFormat, Utc};
+use scim_core::SchemaRegistry;
+use scim_core::registry::ResourceType;
+use scim_core::schema::{AttributeType, Mutability, Uniqueness};
+use scim_filter::{CompareOp, CompiledFold, Literal, ResolvedAttr};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+/// A complete, concurrent in-memory [`ResourceStore`].
+///
+/// ```
+/// use scim_server::store::{MemoryStore, RequestContext, ResourceStore};
+/// use scim_core::SchemaRegistry;
+/// use std::sync::Arc;
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let registry = Arc::new(SchemaRegistry::builtin());
+/// let store = MemoryStore::new(registry.clone());
+/// let users = registry.resource_type("User").unwrap();
+/// let ctx = RequestContext::tenant("acme");
+/// let created = store
+///     .create(&ctx, users, serde_json::json!({"userName": "bjensen"}))
+///     .await
+///     .unwrap();
+/// let read = store.get(&ctx, users, &created.id).await.unwrap();
+/// assert_eq!(read.resource["userName"], "bjensen");
+/// // Another tenant never sees it.
+/// assert!(store.get(&RequestContext::tenant("other"), users, &created.id).await.is_err());
+/// # });
+/// ```
+#[derive(Debug)]
+pub struct MemoryStore {
+    registry: Arc<SchemaRegistry>,
+    /// Resource type name (lowercase) → what the store must know about it.
+    kinds: HashMap<String, Kind>,
+    tenants: RwLock<HashMap<String, Arc<RwLock<Tenant>>>>,
+    versions: AtomicU64,
+}
+
+/// One indexed attribute.
+#[derive(Debug, Clone)]
+struct IndexDef {
+    name: String,
+    case_exact: bool,
+    unique: bool,
+}
+
+/// What the store derives from a resource type's schema.
+#[derive(Debug, Clone, Default)]
+struct Kind {
+    /// Indexed top-level single-valued string attributes: those with `uniqueness`
+    /// server/global (`userName`), `externalId`, and a group's `displayName`.
+    indexes: Vec<IndexDef>,
+    /// Whether resources of this type have `members` (groups).
+    has_members: bool,
+    /// Whether resources of this type show a derived, read-only `groups` attribute.
+    derived_groups: bool,
+}
+
+#[derive(Debug, Default)]
+struct Tenant {
+    tables: HashMap<String, Table>,
+    /// Member id → ids of the groups listing it.
+    memberships: HashMap<String, BTreeSet<String>>,
+    /// Group id → its resource type key (to read `displayName` for derived `groups`).
+    group_kind: HashMap<String, String>,
+}
+
+#[derive(Debug, Default)]
+struct Table {
+    /// Id → insertion sequence.
+    ids: HashMap<String, u64>,
+    /// Insertion sequence → row: scans walk this in the default list order without hashing.
+    rows: BTreeMap<u64, Row>,
+    /// Indexed attribute name → folded value → ids.
+    indexes: HashMap<String, HashMap<String, BTreeSet<String>>>,
+    next_seq: u64,
+}
+
+impl Table {
+    /// The ids whose indexed attribute `ix` equals `value` (folded as the index folds).
+    fn lookup(&self, ix: &IndexDef, value: &str) -> Option<&BTreeSet<String>> {
+        self.indexes.get(&ix.name)?.get(&fold(value, ix.case_exact))
+    }
+
+    fn get(&self, id: &str) -> Option<&Row> {
+        self.ids.get(id).and_then(|seq| self.rows.get(seq))
+    }
+
+    fn get_mut(&mut self, id: &str) -> Option<&mut Row> {
+        let seq = self.ids.get(id)?;
+        self.rows.get_mut(seq)
+    }
+
+    fn put(&mut self, row: Row) {
+        self.ids.insert(row.id.clone(), row.seq);
+        self.rows.insert(row.seq, row);
+    }
+
+    fn remove(&mut self, id: &str) -> Option<Row> {
+        let seq = self.ids.remove(id)?;
+        self.rows.remove(&seq)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Row {
+    id: String,
+    seq: u64,
+    version: u64,
+    resource: Value,
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn fold(s: &str, case_exact: bool) -> String {
+    if case_exact {
+        s.to_owned()
+    } else {
+        s.to_lowercase()
+    }
+}
+
+impl MemoryStore {
+    /// An empty store for the resource types of `registry`.
+    pub fn new(registry: Arc<SchemaRegistry>) -> Self {
+        let mut kinds = HashMap::new();
+        for rt in registry.resource_types() {
+            let mut kind = Kind::default();
+            if let Some(schema) = registry.core_schema(rt) {
+                kind.has_members = schema.attribute("members").is_some_and(|m| m.multi_valued);
+                let common = registry.common_attributes().iter();
+                for a in schema.attributes.iter().chain(common) {
+                    let unique = a.uniqueness != Uniqueness::None;
+                    let wanted = unique
+                        || a.name == "externalId"
+                        || (kind.has_members && a.name == "displayName");
+                    if wanted
+                        && a.name != "id"
+                        && !a.multi_valued
+                        && a.type_ == AttributeType::String
+                    {
+                        kind.indexes.push(IndexDef {
+                            name: a.name.clone(),
+                            case_exact: a.case_exact,
+                            unique,
+                        });
+                    }
+                }
+                kind.derived_groups = schema
+                    .attribute("groups")
+                    .is_some_and(|g| g.multi_valued && g.mutability == Mutability::ReadOnly);
+            }
+            kinds.insert(rt.name.to_ascii_lowercase(), kind);
+        }
+        MemoryStore {
+            registry,
+            kinds,
+            tenants: RwLock::new(HashMap::new()),
+            versions: AtomicU64::new(1),
+        }
+    }
+
+    /// The registry this store was built for.
+    pub fn registry(&self) -> &Arc<SchemaRegistry> {
+        &self.registry
+    }
+
+    fn kind(&self, rt: &ResourceType) -> (String, Kind) {
+        let key = rt.name.to_ascii_lowercase();
+        let kind = self.kinds.get(&key).cloned().unwrap_or_default();
+        (key, kind)
+    }
+
+    fn tenant(&self, name: &str) -> Arc<RwLock<Tenant>> {
+        if let Ok(map) = self.tenants.read()
+            && let Some(t) = map.get(name)
+        {
+            return t.clone();
+        }
+        match self.tenants.write() {
+            Ok(mut map) => map.entry(name.to_owned()).or_default().clone(),
+            Err(poisoned) => poisoned
+                .into_inner()
+                .entry(name.to_owned())
+                .or_default()
+                .clone(),
+        }
+    }
+
+    fn next_version(&self) -> u64 {
+        self.versions.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Writes a new state of an existing row: checks uniqueness, keeps the store-owned parts
+    /// (`id`, `meta.created`), re-indexes, relinks memberships and bumps the version.
+    fn write_row(
+        &self,
+        t: &mut Tenant,
+        key: &str,
+        kind: &Kind,
+        id: &str,
+        old: &Row,
+        mut resource: Value,
+    ) -> Result<Row, StoreError> {
+        strip_owned(kind, &mut resource);
+        t.check_unique(key, kind, &resource, Some(id))?;
+        if let (Some(obj), Some(old_obj)) = (resource.as_object_mut(), old.resource.as_object()) {
+            let mut out = Map::with_capacity(obj.len() + 2);
+            if let Some(schemas) = obj.shift_remove("schemas") {
+                out.insert("schemas".into(), schemas);
+            }
+            out.insert("id".into(), Value::String(id.to_owned()));
+            out.extend(std::mem::take(obj));
+            let mut meta = old_obj
+                .get("meta")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            meta.insert("lastModified".into(), Value::String(now()));
+            out.insert("meta".into(), Value::Object(meta));
+            *obj = out;
+        }
+        t.unindex(key, kind, id, &old.resource);
+        t.index(key, kind, id, &resource);
+        if kind.has_members {
+            let (before, after) = (member_ids(&old.resource), member_ids(&resource));
+            let bump = || self.next_version();
+            t.relink(id, key, &before, &after, &bump);
+        }
+        let row = Row {
+            id: id.to_owned(),
+            seq: old.seq,
+            version: self.next_version(),
+            resource,
+        };
+        if let Some(table) = t.tables.get_mut(key) {
+            table.put(row.clone());
+        }
+        Ok(row)
+    }
+}
+
+fn poisoned() -> StoreError {
+    StoreError::Backend("a store lock was poisoned by a panic".into())
+}
+
+/// The string value of a top-level attribute, if it is one.
+fn str_attr<'v>(resource: &'v Value, name: &str) -> Option<&'v str> {
+    resource.get(name).and_then(Value::as_str)
+}
+
+/// The `value`s of a resource's `members`.
+fn member_ids(resource: &Value) -> BTreeSet<String> {
+    resource
+        .get("members")
+        .and_then(Value::as_array)
+        .map(|ms| {
+            ms.iter()
+                .filter_map(|m| m.get("value").and_then(Value::as_str).map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl Tenant {
+    /// Checks the unique attributes of `resource` against the table, ignoring `own_id`.
+    fn check_unique(
+        &self,
+        key: &str,
+        kind: &Kind,
+        resource: &Value,
+        own_id: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let Some(table) = self.tables.get(key) else {
+            return Ok(());
+        };
+        for ix in kind.indexes.iter().filter(|ix| ix.unique) {
+            let Some(v) = str_attr(resource, &ix.name) else {
+                continue;
+            };
+            let taken = table
+                .lookup(ix, v)
+                .is_some_and(|ids| ids.iter().any(|id| Some(id.as_str()) != own_id));
+            if taken {
+                return Err(StoreError::Uniqueness(format!(
+                    "{} {v:?} is already in use",
+                    ix.name
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn index(&mut self, key: &str, kind: &Kind, id: &str, resource: &Value) {
+        let table = self.tables.entry(key.to_owned()).or_default();
+        for ix in &kind.indexes {
+            if let Some(v) = str_attr(resource, &ix.name) {
+                table
+                    .indexes
+                    .entry(ix.name.clone())
+                    .or_default()
+                    .entry(fold(v, ix.case_exact))
+                    .or_default()
+                    .insert(id.to_owned());
+            }
+        }
+    }
+
+    fn unindex(&mut self, key: &str, kind: &Kind, id: &str, resource: &Value) {
+        let Some(table) = self.tables.get_mut(key) else {
+            return;
+        };
+        for ix in &kind.indexes {
+            if let (Some(v), Some(m)) = (
+                str_attr(resource, &ix.name),
+                table.indexes.get_mut(&ix.name),
+            ) {
+                let folded = fold(v, ix.case_exact);
+                if let Some(ids) = m.get_mut(&folded) {
+                    ids.remove(id);
+                    if ids.is_empty() {
+                        m.remove(&folded);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Records that group `gid` now lists `new` instead of `old`, and bumps the versions of
+    /// the members whose derived `groups` changed.
+    fn relink(
+        &mut self,
+        gid: &str,
+        key: &str,
+        old: &BTreeSet<String>,
+        new: &BTreeSet<String>,
+        bump: &dyn Fn() -> u64,
+    ) {
+        for removed in old.difference(new) {
+            if let Some(gs) = self.memberships.get_mut(removed) {
+                gs.remove(gid);
+                if gs.is_empty() {
+                    self.memberships.remove(removed);
+                }
+            }
+            self.touch_member(removed, bump);
+        }
+        for added in new.difference(old) {
+            self.memberships
+                .entry(added.clone())
+                .or_default()
+                .insert(gid.to_owned());
+            self.touch_member(added, bump);
+        }
+        self.group_kind.insert(gid.to_owned(), key.to_owned());
+    }
+
+    /// Bumps the version of member `id` (whatever table it is in), since its derived
+    /// `groups` changed.
+    fn touch_member(&mut self, id: &str, bump: &dyn Fn() -> u64) {
+        for table in self.tables.values_mut() {
+            if let Some(row) = table.get_mut(id) {
+                row.version = bump();
+                if let Some(meta) = row.resource.get_mut("meta").and_then(Value::as_object_mut) {
+                    meta.insert("lastModified".into(), Value::String(now()));
+                }
+                return;
+            }
+        }
+    }
+
+    /// The stored form of a row, with derived `groups` filled in when the kind has them.
+    fn materialize(&self, kind: &Kind, id: &str, row: &Row) -> StoredResource {
+        self.materialize_with(kind, id, row, true)
+    }
+
+    /// [`Tenant::materialize`], leaving out `members` when the caller will not return them
+    /// (a large group listed with `excludedAttributes=members` is never copied whole).
+    fn materialize_with(&self, kind: &Kind, id: &str, row: &Row, members: bool) -> StoredResource {
+        let mut resource = match (&row.resource, members || !kind.has_members) {
+            (Value::Object(obj), false) => Value::Object(
+                obj.iter()
+                    .filter(|(k, _)| k.as_str() != "members")
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ),
+            (v, _) => v.clone(),
+        };
+        if let Some(obj) = resource.as_object_mut() {
+            if let Some(meta) = obj.get_mut("meta").and_then(Value::as_object_mut) {
+                meta.insert(
+                    "version".into(),
+                    Value::String(format!("W/\"{}\"", row.version)),
+                );
+            }
+            if kind.derived_groups {
+                obj.shift_remove("groups");
+                if let Some(gids) = self.memberships.get(id) {
+                    let groups: Vec<Value> = gids
+                        .iter()
+                        .map(|gid| {
+                            let mut g = Map::new();
+                            g.insert("value".into(), Value::String(gid.clone()));
+                            if let Some(display) = self.group_display(gid) {
+                                g.insert("display".into(), Value::String(display.to_owned()));
+                            }
+                            g.insert("type".into(), Value::String("direct".into()));
+                            Value::Object(g)
+                        })
+                        .collect();
+                    obj.insert("groups".into(), Value::Array(groups));
+                }
+            }
+        }
+        StoredResource {
+            id: id.to_owned(),
+            version: row.version.to_string(),
+            resource,
+        }
+    }
+
+    fn group_display(&self, gid: &str) -> Option<&str> {
+        let key = self.group_kind.get(gid)?;
+        let row = self.tables.get(key)?.get(gid)?;
+        str_attr(&row.resource, "displayName")
+    }
+}
+
+/// Removes what the store derives or owns from incoming JSON.
+fn strip_owned(kind: &Kind, resource: &mut Value) {
+    if let Some(obj) = resource.as_object_mut() {
+        obj.shift_remove("id");
+        obj.shift_remove("meta");
+        if kind.derived_groups {
+            obj.shift_remove("groups");
+        }
+    }
+}
+
+fn check_precondition(
+    id: &str,
+    row: &Row,
+    precondition: Precondition<'_>,
+) -> Result<(), StoreError> {
+    match precondition {
+        Precondition::Version(v) if v != row.version.to_string() => {
+            Err(StoreError::VersionMismatch {
+                id: id.to_owned(),
+                current: row.version.to_string(),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+#[async_trait]
+impl ResourceStore for MemoryStore {
+    async fn create(
+        &self,
+        ctx: &RequestContext,
+        rt: &ResourceType,
+        mut resource: Value,
+    ) -> Result<StoredResource, StoreError> {
+        let (key, kind) = self.kind(rt);
+        strip_owned(&kind, &mut resource);
+        let id = uuid::Uuid::new_v4().to_string();
+        let ts = now();
+        let version = self.next_version();
+        if let Some(obj) = resource.as_object_mut() {
+            let mut meta = Map::new();
+            meta.insert("resourceType".into(), Value::String(rt.name.clone()));
+            meta.insert("created".into(), Value::String(ts.clone()));
+            meta.insert("lastModified".into(), Value::String(ts));
+            let mut out = Map::with_capacity(obj.len() + 2);
+            if let Some(schemas) = obj.shift_remove("schemas") {
+                out.insert("schemas".into(), schemas);
+            }
+            out.insert("id".into(), Value::String(id.clone()));
+            out.extend(std::mem::take(obj));
+            out.insert("meta".into(), Value::Object(meta));
+            *obj = out;
+        }
+        let tenant = self.tenant(&ctx.tenant);
+        let mut t = tenant.write().map_err(|_| poisoned())?;
+        t.check_unique(&key, &kind, &resource, None)?;
+        t.index(&key, &kind, &id, &resource);
+        if kind.has_members {
+            let members = member_ids(&resource);
+            let bump = || self.next_version();
+            t.relink(&id, &key, &BTreeSet::new(), &members, &bump);
+        }
+        let table = t.tables.entry(key).or_default();
+        let seq = table.next_seq;
+        table.next_seq += 1;
+        let row = Row {
+            id: id.clone(),
+            seq,
+            version,
+            resource,
+        };
+        table.put(row.clone());
+        Ok(t.materialize(&kind, &id, &row))
+    }
+
+    async fn get(
+        &self,
+        ctx: &RequestContext,
+        rt: &ResourceType,
+        id: &str,
+    ) -> Result<StoredResource, StoreError> {
+        let (key, kind) = self.kind(rt);
+        let tenant = self.tenant(&ctx.tenant);
+        let t = tenant.read().map_err(|_| poisoned())?;
+        let row = t
+            .tables
+            .get(&key)
+            .and_then(|table| table.get(id))
+            .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
+        Ok(t.materialize_with(&kind, id, row, !ctx.skip_members))
+    }
+
+    async fn list(
+        &self,
+        ctx: &RequestContext,
+        rt: &ResourceType,
+        request: &ListRequest<'_>,
+    ) -> Result<ListPage, StoreError> {
+        let (key, kind) = self.kind(rt);
+        let tenant = self.tenant(&ctx.tenant);
+        let t = tenant.read().map_err(|_| poisoned())?;
+        let Some(table) = t.tables.get(&key) else {
+            return Ok(ListPage {
+                total_results: 0,
+                resources: Vec::new(),
+            });
+        };
+        // Candidates: an index lookup when the filter is an equality on an indexed attribute,
+        // else every row in insertion order.
+        let equality = request.filter.and_then(|f| f.fold(&mut StringEquality));
+        let indexed = equality.as_ref().and_then(|(attr, value)| {
+            let (attr, value) = (attr.as_str(), value.as_str());
+            if attr == "id" {
+                return Some(
+                    table
+                        .ids
+                        .contains_key(value)
+                        .then(|| value.to_owned())
+                        .into_iter()
+                        .collect::<Vec<_>>(),
+                );
+            }
+            let ix = kind.indexes.iter().find(|ix| ix.name == attr)?;
+            Some(
+                table
+                    .lookup(ix, value)
+                    .map(|ids| ids.iter().cloned().collect())
+                    .unwrap_or_default(),
+            )
+        });
+        // Matching rows by reference; only the returned page is materialized.
+        let mut matched: Vec<&Row> = Vec::new();
+        let has_memberships = kind.derived_groups && !t.memberships.is_empty();
+        let consider = |row: &'_ Row| -> Result<bool, StoreError> {
+            let Some(f) = request.filter else {
+                return Ok(true);
+            };
+            let matches = if has_memberships && t.memberships.contains_key(&row.id) {
+                // Derived `groups` are part of what the filter sees.
+                f.matches(&t.materialize(&kind, &row.id, row).resource)
+            } else {
+                f.matches(&row.resource)
+            };
+            matches.map_err(|e| StoreError::Scim(e.to_scim_error()))
+        };
+        match indexed {
+            Some(ids) => {
+                for row in ids.iter().filter_map(|id| table.get(id)) {
+                    if consider(row)? {
+                        matched.push(row);
+                    }
+                }
+                matched.sort_by_key(|row| row.seq);
+            }
+            None => {
+                for row in table.rows.values() {
+                    if consider(row)? {
+                        matched.push(row);
+                    }
+                }
+            }
+        }
+        if let Some((key, order)) = request.sort {
+            matched.sort_by(|a, b| key.compare(&a.resource, &b.resource, order));
+        }
+        let total_results = matched.len();
+        let resources = matched
+            .into_iter()
+            .skip(request.start_index.saturating_sub(1))
+            .take(request.count)
+            .map(|row| t.materialize_with(&kind, &row.id, row, !ctx.skip_members))
+            .collect();
+        Ok(ListPage {
+            total_results,
+            resources,
+        })
+    }
+
+    async fn replace(
+        &self,
+        ctx: &RequestContext,
+        rt: &ResourceType,
+        id: &str,
+        mut resource: Value,
+        precondition: Precondition<'_>,
+    ) -> Result<StoredResource, StoreError> {
+        let (key, kind) = self.kind(rt);
+        strip_owned(&kind, &mut resource);
+        let tenant = self.tenant(&ctx.tenant);
+        let mut t = tenant.write().map_err(|_| poisoned())?;
+        let old = t
+            .tables
+            .get(&key)
+            .and_then(|table| table.get(id))
+            .cloned()
+            .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
+        check_precondition(id, &old, precondition)?;
+        let row = self.write_row(&mut t, &key, &kind, id, &old, resource)?;
+        Ok(t.materialize(&kind, id, &row))
+    }
+
+    async fn patch(
+        &self,
+        ctx: &RequestContext,
+        rt: &ResourceType,
+        id: &str,
+        patcher: &dyn super::Patcher,
+        precondition: Precondition<'_>,
+    ) -> Result<(StoredResource, bool), StoreError> {
+        let (key, kind) = self.kind(rt);
+        let tenant = self.tenant(&ctx.tenant);
+        // One write lock for read-modify-write: concurrent PATCHes of one resource serialize
+        // here and none is lost.
+        let mut t = tenant.write().map_err(|_| poisoned())?;
+        let current = {
+            let row = t
+                .tables
+                .get(&key)
+                .and_then(|table| table.get(id))
+                .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
+            check_precondition(id, row, precondition)?;
+            t.materialize(&kind, id, row)
+        };
+        let mut resource = current.resource.clone();
+        if !patcher.apply(&mut resource)? {
+            return Ok((current, false));
+        }
+        let Some(old) = t.tables.get(&key).and_then(|table| table.get(id)).cloned() else {
+            return Err(StoreError::NotFound(id.to_owned()));
+        };
+        let row = self.write_row(&mut t, &key, &kind, id, &old, resource)?;
+        Ok((t.materialize(&kind, id, &row), true))
+    }
+
+    async fn delete(
+        &self,
+        ctx: &RequestContext,
+        rt: &ResourceType,
+        id: &str,
+        precondition: Precondition<'_>,
+    ) -> Result<(), StoreError> {
+        let (key, kind) = self.kind(rt);
+        let tenant = self.tenant(&ctx.tenant);
+        let mut t = tenant.write().map_err(|_| poisoned())?;
+        let row = t
+            .tables
+            .get(&key)
+            .and_then(|table| table.get(id))
+            .cloned()
+            .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
+        check_precondition(id, &row, precondition)?;
+        t.unindex(&key, &kind, id, &row.resource);
+        if let Some(table) = t.tables.get_mut(&key) {
+            table.remove(id);
+        }
+        let bump = || self.next_version();
+        if kind.has_members {
+            let before = member_ids(&row.resource);
+            t.relink(id, &key, &before, &BTreeSet::new(), &bump);
+            t.group_kind.remove(id);
+        }
+        // Remove the deleted resource from every group that lists it.
+        if let Some(gids) = t.memberships.remove(id) {
+            for gid in gids {
+                let Some(gkey) = t.group_kind.get(&gid).cloned() else {
+                    continue;
+                };
+                let version = bump();
+                if let Some(grow) = t.tables.get_mut(&gkey).and_then(|tb| tb.get_mut(&gid)) {
+                    if let Some(ms) = grow
+                        .resource
+                        .get_mut("members")
+                        .and_then(Value::as_array_mut)
+                    {
+                        ms.retain(|m| m.get("value").and_then(Value::as_str) != Some(id));
+                    }
+                    grow.version = version;
+                    if let Some(meta) = grow.resource.get_mut("meta").and_then(Value::as_object_mut)
+                    {
+                        meta.insert("lastModified".into(), Value::String(now()));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Finds a top-level string equality (`userName eq "x"`) that an index can answer. Under `and`
+/// any operand's equality narrows the candidates (the whole filter is still evaluated on
+/// them); under `or` and `not` none is used.
+struct StringEquality;
+
+impl CompiledFold for StringEquality {
+    type Output = Option<(String, String)>;
+
+    fn present(&mut self, _: &ResolvedAttr) -> Self::Output {
+        None
+    }
+
+    fn compare(
+        &mut self,
+        attr: &ResolvedAttr,
+        op: CompareOp,
+        literal: Literal<'_>,
+    ) -> Self::Output {
+        match (op, literal) {
+            (CompareOp::Eq, Literal::String(s))
+                if attr.extension.is_none() && attr.sub_attr.is_none() && !attr.multi_valued =>
+            {
+                Some((attr.name.clone(), s.to_owned()))
+            }
+            _ => None,
+        }
+    }
+
+    fn and(&mut self, operands: Vec<Self::Output>) -> Self::Output {
+        operands.into_iter().flatten().next()
+    }
+
+    fn or(&mut self, _: Vec<Self::Output>) -> Self::Output {
+        None
+    }
+
+    fn not(&mut self, _: Self::Output) -> Self::Output {
+        None
+    }
+
+    fn constant(&mut self, _: bool) -> Self::Output {
+        None
+    }
+
+    fn value_path(&mut self, _: &ResolvedAttr, _: Self::Output) -> Self::Output {
+        None
+    }
+}
