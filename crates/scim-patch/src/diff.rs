@@ -64,15 +64,10 @@ pub fn diff_typed(
         .common_attributes()
         .iter()
         .filter(|a| a.mutability != Mutability::ReadOnly);
-    for attr in common.chain(core.into_iter().flat_map(|s| s.attributes.iter())) {
-        attribute(
-            &mut ops,
-            None,
-            attr,
-            old.get(&attr.name),
-            new.get(&attr.name),
-        );
-    }
+    let attrs: Vec<&AttributeDef> = common
+        .chain(core.into_iter().flat_map(|s| s.attributes.iter()))
+        .collect();
+    each_attribute(&mut ops, None, &attrs, old.as_object(), new.as_object());
     for (schema, _) in registry.extensions(rt) {
         let urn = schema.id.as_str();
         let (o, n) = (old.get(urn), new.get(urn));
@@ -83,21 +78,54 @@ pub fn diff_typed(
                         .is_some_and(|v| !unassigned(v))
             })
         };
+        if o.is_none() && n.is_none() {
+            continue;
+        }
         if writable(o) && !writable(n) && n.is_none_or(unassigned) {
             ops.push(PatchOperation::new(PatchOpKind::Remove, Some(urn), None));
             continue;
         }
-        for attr in &schema.attributes {
-            attribute(
-                &mut ops,
-                Some(urn),
-                attr,
-                o.and_then(|o| o.get(&attr.name)),
-                n.and_then(|n| n.get(&attr.name)),
-            );
-        }
+        let attrs: Vec<&AttributeDef> = schema.attributes.iter().collect();
+        each_attribute(
+            &mut ops,
+            Some(urn),
+            &attrs,
+            o.and_then(Value::as_object),
+            n.and_then(Value::as_object),
+        );
     }
     PatchOp::new(ops)
+}
+
+/// Diffs every attribute of `attrs` (in that order) between two objects, looking each key
+/// up once (by the schema's spelling) instead of each attribute in both maps.
+fn each_attribute(
+    ops: &mut Vec<PatchOperation>,
+    ext: Option<&str>,
+    attrs: &[&AttributeDef],
+    old: Option<&Map<String, Value>>,
+    new: Option<&Map<String, Value>>,
+) {
+    fn place<'v>(
+        attrs: &[&AttributeDef],
+        m: Option<&'v Map<String, Value>>,
+    ) -> Vec<Option<&'v Value>> {
+        let mut at: Vec<Option<&'v Value>> = vec![None; attrs.len()];
+        for (k, v) in m.into_iter().flatten() {
+            if let Some(slot) = attrs
+                .iter()
+                .position(|a| a.name == *k)
+                .and_then(|i| at.get_mut(i))
+            {
+                *slot = Some(v);
+            }
+        }
+        at
+    }
+    let (o, n) = (place(attrs, old), place(attrs, new));
+    for ((attr, o), n) in attrs.iter().zip(o).zip(n) {
+        attribute(ops, ext, attr, o, n);
+    }
 }
 
 fn path(ext: Option<&str>, name: &str) -> String {
@@ -221,6 +249,13 @@ fn complex(
 fn same_writable(attr: &AttributeDef, a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Object(x), Value::Object(y)) if attr.is_complex() => {
+            if x.len() == y.len() && x.keys().zip(y.keys()).all(|(a, b)| a == b) {
+                return x.iter().zip(y.values()).all(|((k, a), b)| {
+                    attr.sub_attribute(k)
+                        .is_some_and(|s| s.mutability == Mutability::ReadOnly)
+                        || equivalent(a, b)
+                });
+            }
             let writable = |k: &str| {
                 attr.sub_attribute(k)
                     .is_none_or(|s| s.mutability != Mutability::ReadOnly)
