@@ -215,6 +215,8 @@ fn connect(path: &Path, durability: Durability) -> R<Connection> {
     conn.pragma_update(None, "synchronous", durability.pragma())
         .db()?;
     pushdown::register(&conn).db()?;
+    // Room for the fixed statements and a few list shapes.
+    conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }
 
