@@ -196,6 +196,30 @@ proptest! {
                 let got: Vec<&str> = page.resources.iter().map(|r| r.id.as_str()).collect();
                 let want_page: Vec<&str> = want.iter().skip(start - 1).take(count).copied().collect();
                 assert_eq!(got, want_page, "page {start}+{count} of {text}");
+                // Sorted by userName (SQL through the index, or Rust when it cannot), and by
+                // title (Rust), both ways, against a stable sort with the same key.
+                for attr in ["userName", "title"] {
+                    let path = scim_filter::parse_attr_path(attr).unwrap();
+                    let key = scim_filter::SortKey::compile(&path, &registry, &users_rt).unwrap();
+                    for order in [scim_filter::SortOrder::Ascending, scim_filter::SortOrder::Descending] {
+                        let mut matched: Vec<&scim_server::store::StoredResource> = stored
+                            .iter()
+                            .filter(|s| f.matches(&s.resource).unwrap())
+                            .collect();
+                        matched.sort_by(|a, b| key.compare(&a.resource, &b.resource, order));
+                        let want: Vec<&str> = matched
+                            .iter()
+                            .skip(start - 1)
+                            .take(count)
+                            .map(|s| s.id.as_str())
+                            .collect();
+                        let req = ListRequest { sort: Some((&key, order)), ..req };
+                        let page = store.list(&ctx, &users_rt, &req).await.unwrap();
+                        let got: Vec<&str> = page.resources.iter().map(|r| r.id.as_str()).collect();
+                        assert_eq!(got, want, "{text} sorted by {attr} {order:?}");
+                        assert_eq!(page.total_results, matched.len());
+                    }
+                }
             }
         });
     }

@@ -215,6 +215,8 @@ fn connect(path: &Path, durability: Durability) -> R<Connection> {
     conn.pragma_update(None, "synchronous", durability.pragma())
         .db()?;
     pushdown::register(&conn).db()?;
+    // Room for the fixed statements and a few list shapes.
+    conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }
 
@@ -859,12 +861,107 @@ fn matches(conn: &Connection, job: &ListJob, plan: &ListPlan, row: &Row) -> R<bo
         .map_err(|e| StoreError::Scim(e.to_scim_error()))
 }
 
+/// The index a sort key can use: a top-level single-valued string attribute with an
+/// `attr_index` entry.
+fn sort_index<'k>(kind: &'k Kind, key: &SortKey) -> Option<&'k IndexDef> {
+    let a = key.attr();
+    if a.extension.is_some() || a.sub_attr.is_some() || a.multi_valued {
+        return None;
+    }
+    if a.type_ != Some(AttributeType::String) {
+        return None;
+    }
+    kind.indexes
+        .iter()
+        .find(|ix| ix.name == a.name && ix.case_exact == a.case_exact)
+}
+
+/// A sorted page straight from SQL, ordered by the folded values in `attr_index`: values
+/// ascending (descending), resources without one (or with `""`) last (first), ties in
+/// insertion order, as [`SortKey::compare`] with a stable sort orders them. `None` when the
+/// folded values cannot stand in for the comparison: `str::to_lowercase` writes a final
+/// sigma as `ς` where the sort key folds it to `σ`.
+fn sorted_by_index(
+    conn: &Connection,
+    job: &ListJob,
+    plan: &ListPlan,
+    ix: &IndexDef,
+    order: SortOrder,
+) -> R<Option<ListPage>> {
+    let s = &job.scope;
+    if !ix.case_exact {
+        let sigma: bool = conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM attr_index WHERE tenant = ?1 AND rtype = ?2 \
+                 AND name = ?3 AND instr(folded, 'ς') > 0)",
+            )
+            .db()?
+            .query_row(params![s.tenant, s.rtype, ix.name], |r| r.get(0))
+            .db()?;
+        if sigma {
+            return Ok(None);
+        }
+    }
+    let n = plan.params.len();
+    let count_sql = format!("SELECT count(*) FROM resources r WHERE {}", plan.where_sql);
+    let total: i64 = conn
+        .prepare_cached(&count_sql)
+        .db()?
+        .query_row(rusqlite::params_from_iter(plan.params.iter()), |r| r.get(0))
+        .db()?;
+    let total = usize::try_from(total).map_err(backend)?;
+    let mut resources = Vec::new();
+    let skip = job.start_index.saturating_sub(1);
+    if job.count > 0 && skip < total {
+        let dir = match order {
+            SortOrder::Ascending => "ASC",
+            SortOrder::Descending => "DESC",
+        };
+        let sql = format!(
+            "SELECT r.seq, r.id, r.version, r.body FROM resources r \
+             LEFT JOIN attr_index x ON x.tenant = ?1 AND x.rtype = ?2 AND x.name = ?{} \
+             AND x.seq = r.seq \
+             WHERE {} \
+             ORDER BY (coalesce(x.folded, '') = '') {dir}, x.folded {dir}, r.seq ASC \
+             LIMIT ?{} OFFSET ?{}",
+            n + 1,
+            plan.where_sql,
+            n + 2,
+            n + 3
+        );
+        let mut params = plan.params.clone();
+        params.push(SqlValue::Text(ix.name.clone()));
+        params.push(SqlValue::Integer(
+            i64::try_from(job.count).unwrap_or(i64::MAX),
+        ));
+        params.push(SqlValue::Integer(i64::try_from(skip).map_err(backend)?));
+        let mut stmt = conn.prepare_cached(&sql).db()?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(params), Row::from_sql)
+            .db()?;
+        for row in rows {
+            resources.push(materialize(conn, s, &row.db()?, !job.skip_members)?);
+        }
+    }
+    Ok(Some(ListPage {
+        total_results: total,
+        resources,
+    }))
+}
+
 impl Inner {
     fn list(&self, job: &ListJob) -> R<ListPage> {
         let plan = plan_list(&job.scope, job.filter.as_ref());
         let skip = job.start_index.saturating_sub(1);
         let s = &job.scope;
         if let Some((key, order)) = &job.sort {
+            if plan.exact
+                && let Some(ix) = sort_index(&s.kind, key)
+                && let Some(page) =
+                    self.read(|conn| sorted_by_index(conn, job, &plan, ix, *order))?
+            {
+                return Ok(page);
+            }
             return self.read(|conn| {
                 let mut matched: Vec<(Row, Value)> = Vec::new();
                 candidates(conn, &plan, 0, &mut |row| {

@@ -457,7 +457,23 @@ impl Renderer {
                     let path = self.bind(SqlValue::Text(path));
                     self.leaf_sql(&format!("(r.body -> {path})"), rest, *op, *kind, lit)
                 }
-                Root::Element(json) => self.leaf_sql(json, keys, *op, *kind, lit),
+                Root::Element(el) => match keys.split_first() {
+                    // An object element: SQLite extracts the first key's value, so Rust
+                    // parses only that (any other element is walked whole, as the
+                    // evaluator walks it).
+                    Some((first, rest)) => {
+                        let path = json_path(std::slice::from_ref(first))?;
+                        let path = self.bind(SqlValue::Text(path));
+                        let sub = format!("({} -> {path})", el.object);
+                        let fast = self.leaf_sql(&sub, rest, *op, *kind, lit);
+                        let whole = self.leaf_sql(el.json, keys, *op, *kind, lit);
+                        format!(
+                            "(CASE WHEN {} = 'object' THEN {fast} ELSE {whole} END)",
+                            el.type_
+                        )
+                    }
+                    None => self.leaf_sql(el.json, keys, *op, *kind, lit),
+                },
             },
             Cond::Indexed { name, folded } => {
                 let (t, rt) = (self.tenant.clone(), self.rtype.clone());
@@ -473,7 +489,14 @@ impl Renderer {
                 format!("r.id = {id}")
             }
             Cond::Members(inner) => {
-                let inner = self.render(inner, Root::Element("m.body"))?;
+                let inner = self.render(
+                    inner,
+                    Root::Element(Element {
+                        json: "m.body",
+                        object: "m.body",
+                        type_: "json_type(m.body)",
+                    }),
+                )?;
                 format!("EXISTS (SELECT 1 FROM members m WHERE m.gseq = r.seq AND ({inner}))")
             }
             Cond::Each { keys, inner } => {
@@ -481,8 +504,24 @@ impl Renderer {
                     return None;
                 };
                 let path = self.bind(SqlValue::Text(json_path(keys)?));
-                let each = self.render(inner, Root::Element(EACH_JSON))?;
-                let single = self.render(inner, Root::Element(&format!("(r.body -> {path})")))?;
+                let each = self.render(
+                    inner,
+                    Root::Element(Element {
+                        json: EACH_JSON,
+                        object: "e.value",
+                        type_: "e.type",
+                    }),
+                )?;
+                let one = format!("(r.body -> {path})");
+                let one_type = format!("json_type(r.body, {path})");
+                let single = self.render(
+                    inner,
+                    Root::Element(Element {
+                        json: &one,
+                        object: &one,
+                        type_: &one_type,
+                    }),
+                )?;
                 format!(
                     "(CASE WHEN json_type(r.body, {path}) = 'array' \
                      THEN EXISTS (SELECT 1 FROM json_each(r.body, {path}) e \
@@ -509,11 +548,21 @@ impl Renderer {
 }
 
 #[derive(Debug, Clone, Copy)]
+struct Element<'a> {
+    /// The element's JSON text.
+    json: &'a str,
+    /// The element as a JSON object (used when `type_` is `'object'`).
+    object: &'a str,
+    /// The element's JSON type name.
+    type_: &'a str,
+}
+
+#[derive(Debug, Clone, Copy)]
 enum Root<'a> {
     /// The resource row `r`.
     Resource,
-    /// An element whose JSON text this SQL expression gives.
-    Element(&'a str),
+    /// An element of a multi-valued attribute.
+    Element(Element<'a>),
 }
 
 fn op_code(op: CompareOp) -> i64 {
@@ -553,27 +602,40 @@ pub(crate) fn register(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
         5,
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
         |ctx| {
-            let json: Option<String> = ctx.get(0)?;
-            let keys: String = ctx.get(1)?;
+            // The arity is fixed at 5, so `get_raw` stays in range.
+            let text = |i: usize| ctx.get_raw(i).as_str_or_null().ok().flatten();
+            let json = text(0);
+            let keys = text(1).unwrap_or_default();
             let op: i64 = ctx.get(2)?;
             let kind: i64 = ctx.get(3)?;
-            let lit = ctx.get::<SqlValue>(4)?;
-            let value = match json {
-                Some(text) => serde_json::from_str::<Value>(&text).ok(),
-                None => None,
+            let lit = match ctx.get_raw(4) {
+                rusqlite::types::ValueRef::Text(t) => {
+                    Lit::Text(std::str::from_utf8(t).unwrap_or_default())
+                }
+                rusqlite::types::ValueRef::Integer(i) => Lit::Int(i),
+                _ => Lit::Null,
             };
+            let value = json.and_then(|t| serde_json::from_str::<Value>(t).ok());
             let keys: Vec<&str> = if keys.is_empty() {
                 Vec::new()
             } else {
                 keys.split('\u{1f}').collect()
             };
-            Ok(leaf(value.as_ref(), &keys, op, kind, &lit))
+            Ok(leaf(value.as_ref(), &keys, op, kind, lit))
         },
     )
 }
 
 /// What `scim_leaf` computes, as the in-memory evaluator does.
-fn leaf(value: Option<&Value>, keys: &[&str], op: i64, kind: i64, lit: &SqlValue) -> bool {
+/// A literal as `scim_leaf` receives it.
+#[derive(Debug, Clone, Copy)]
+enum Lit<'a> {
+    Text(&'a str),
+    Int(i64),
+    Null,
+}
+
+fn leaf(value: Option<&Value>, keys: &[&str], op: i64, kind: i64, lit: Lit<'_>) -> bool {
     let Some(op) = op_from(op) else { return false };
     let Some(v) = value else {
         // No value at all.
@@ -658,14 +720,14 @@ fn by_ordering(op: CompareOp, ord: std::cmp::Ordering) -> bool {
     }
 }
 
-fn compare_one(v: &Value, op: CompareOp, kind: i64, lit: &SqlValue) -> bool {
+fn compare_one(v: &Value, op: CompareOp, kind: i64, lit: Lit<'_>) -> bool {
     match (kind, lit) {
-        (0 | 1, SqlValue::Text(l)) => {
+        (0 | 1, Lit::Text(l)) => {
             let Value::String(s) = v else { return false };
             let (s, l) = if kind == 1 {
                 (
                     std::borrow::Cow::Borrowed(s.as_str()),
-                    std::borrow::Cow::Borrowed(l.as_str()),
+                    std::borrow::Cow::Borrowed(l),
                 )
             } else {
                 (lower(s).into(), lower(l).into())
@@ -677,8 +739,8 @@ fn compare_one(v: &Value, op: CompareOp, kind: i64, lit: &SqlValue) -> bool {
                 _ => by_ordering(op, s.cmp(&l)),
             }
         }
-        (2, SqlValue::Integer(b)) => {
-            let b = *b != 0;
+        (2, Lit::Int(b)) => {
+            let b = b != 0;
             let x = match v {
                 Value::Bool(x) => *x,
                 Value::String(s) if s.eq_ignore_ascii_case("true") => true,
