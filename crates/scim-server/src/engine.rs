@@ -228,19 +228,24 @@ impl ScimServer {
             return tokens.handle(req).await;
         }
         let (parts, body) = req.into_parts();
-        let result = match self.prepare(&parts, &body).await {
+        let mut tenant = None;
+        let result = match self.prepare(&parts, &body, &mut tenant).await {
             Ok((Route::Bulk, call)) => self.bulk(&call).await,
             Ok((route, call)) => self.serve(route, &call).await,
             Err(f) => Err(f),
         };
-        self.render(&parts, result)
+        let mut resp = self.render(&parts, result);
+        if let Some(t) = tenant {
+            resp.extensions_mut().insert(crate::auth::Tenant(t));
+        }
+        resp
     }
 
     /// Handles one operation of a Bulk request: like [`ScimServer::handle`], but a nested
     /// `/Bulk` is refused (and the future does not contain Bulk's, so it is not recursive).
     pub(crate) async fn handle_bulk_operation(&self, req: Request<Bytes>) -> Response<Bytes> {
         let (parts, body) = req.into_parts();
-        let result = match self.prepare(&parts, &body).await {
+        let result = match self.prepare(&parts, &body, &mut None).await {
             Ok((Route::Bulk, _)) => Err(ScimError::bad_request(
                 ScimType::InvalidPath,
                 "a bulk operation cannot target /Bulk",
@@ -288,11 +293,13 @@ impl ScimServer {
         }
     }
 
-    /// Routes, checks the body size and authenticates.
+    /// Routes, checks the body size, authenticates (noting the caller's tenant in `tenant`)
+    /// and authorizes.
     async fn prepare<'a>(
         &self,
         parts: &'a http::request::Parts,
         body: &'a Bytes,
+        tenant: &mut Option<String>,
     ) -> Result<(Route, Call<'a>), Failure> {
         let inner = &*self.inner;
         let config = &inner.config;
@@ -316,6 +323,7 @@ impl ScimServer {
             .authenticate(parts)
             .await
             .map_err(Failure::Auth)?;
+        *tenant = Some(ctx.tenant.clone());
         let grant = self.authorize(&route, &parts.method, &ctx)?;
         let call = Call {
             ctx,

@@ -27,6 +27,10 @@ pub(crate) struct ServeArgs {
     /// The base path of the endpoints.
     #[arg(long, default_value = "/scim/v2")]
     base_path: String,
+    /// A TOML file of API clients, API users, tenants, scopes and static tokens; enables
+    /// HTTP Basic for API users and the token endpoint `POST /connect/token`.
+    #[arg(long, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
 }
 
 pub(crate) fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
@@ -37,9 +41,20 @@ pub(crate) fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    super::serve_config::init_logging();
     let config = ServerConfig::standard().with_base_path(args.base_path.clone());
     let store = MemoryStore::new(config.registry.clone());
-    let server = if args.tokens.is_empty() {
+    let file = match &args.config {
+        Some(path) => Some(super::serve_config::FileConfig::read(path)?),
+        None => None,
+    };
+    let server = if let Some(file) = file {
+        let loaded = file.load(&args.tokens)?;
+        ScimServer::builder(config, store, loaded.auth)
+            .authorizer(loaded.policy)
+            .token_endpoint(loaded.tokens)
+            .build()?
+    } else if args.tokens.is_empty() {
         build(config, store, AllowAll)?
     } else {
         let auth = args
@@ -55,12 +70,14 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         "scim: serving SCIM 2.0 at http://{local}{} (in-memory store)",
         args.base_path.trim_end_matches('/')
     ));
-    if args.tokens.is_empty() {
+    if args.config.is_some() {
+        say("scim: credentials from --config; tokens at POST /connect/token");
+    } else if args.tokens.is_empty() {
         say("scim: no --token given: every request is allowed");
     } else {
         say("scim: send `Authorization: Bearer <token>` with one of the --token values");
     }
-    let service = ScimService::new(server);
+    let service = super::serve_config::Logged::new(ScimService::new(server));
     loop {
         let (stream, _) = tokio::select! {
             accepted = listener.accept() => accepted?,

@@ -27,6 +27,11 @@ use http::request::Parts;
 use std::collections::HashMap;
 use std::fmt;
 
+/// The tenant a request was served in, attached to its response as an extension once the
+/// caller is authenticated, so request logs can name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tenant(pub String);
+
 /// Why a request could not be authenticated (401).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
