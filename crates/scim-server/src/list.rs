@@ -116,12 +116,13 @@ async fn run_or_skip(
     count: usize,
 ) -> Result<(usize, Vec<Value>), Skip> {
     if let Some(text) = q.filter.as_deref()
-        && let Err(e) = ops::compile_filter(&inner.config.registry, served, text)
+        && let Err(e) = ops::list_filter(&inner.config.registry, served, grant, Some(text))
     {
         return Err(match e {
             ops::FilterFailure::Filter(e) if matches!(e.kind(), ErrorKind::UnknownAttribute(_)) => {
                 Skip::UnknownAttribute
             }
+            ops::FilterFailure::Hidden(_) => Skip::UnknownAttribute,
             e => Skip::Error(e.into()),
         });
     }

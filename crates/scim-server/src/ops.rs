@@ -19,6 +19,8 @@ pub(crate) enum FilterFailure {
     Filter(FilterError),
     /// The resource type's filter policy refuses it.
     Policy(ScimError),
+    /// It names an attribute the caller cannot see (schema scopes): as if unknown.
+    Hidden(String),
 }
 
 impl From<FilterFailure> for ScimError {
@@ -26,24 +28,12 @@ impl From<FilterFailure> for ScimError {
         match f {
             FilterFailure::Filter(e) => e.to_scim_error(),
             FilterFailure::Policy(e) => e,
+            FilterFailure::Hidden(name) => ScimError::bad_request(
+                ScimType::InvalidFilter,
+                format!("unknown attribute {name:?} in the filter"),
+            ),
         }
     }
-}
-
-/// Parses a `filter` parameter, applies the resource type's aliases and allow-list, and
-/// compiles it.
-pub(crate) fn compile_filter(
-    registry: &SchemaRegistry,
-    served: &Served,
-    text: &str,
-) -> Result<CompiledFilter, FilterFailure> {
-    let parsed = scim_filter::parse_filter(text).map_err(FilterFailure::Filter)?;
-    let rewritten = served
-        .filter
-        .apply(&parsed, registry, &served.rt)
-        .map_err(FilterFailure::Policy)?;
-    CompiledFilter::compile(&rewritten, registry, &served.rt)
-        .map_err(|e| FilterFailure::Filter(e.with_input(text)))
 }
 
 /// Compiles the `filter` of a list request as the caller may run it: the caller's filter must
@@ -65,12 +55,8 @@ pub(crate) fn list_filter(
             let compiled = CompiledFilter::compile(&rewritten, registry, &served.rt)
                 .map_err(|e| FilterFailure::Filter(e.with_input(text)))?;
             if let Some(v) = grant.visibility() {
-                v.check_filter(&served.rt, &compiled).map_err(|name| {
-                    FilterFailure::Policy(ScimError::bad_request(
-                        ScimType::InvalidFilter,
-                        format!("unknown attribute {name:?} in the filter"),
-                    ))
-                })?;
+                v.check_filter(&served.rt, &compiled)
+                    .map_err(FilterFailure::Hidden)?;
             }
             Some((rewritten, compiled))
         }

@@ -401,6 +401,13 @@ async fn schema_scopes_hide_refuse_and_keep_invisible_attributes() {
     assert_eq!(r.body["totalResults"], 1, "{}", r.body);
     let r = call(&s, admin, Method::GET, "/scim/v2/Users?sortBy=title", None).await;
     assert_eq!(r.status, 200);
+    let r = call(&s, dept, Method::GET, "/scim/v2/Users?sortBy=urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber", None).await;
+    assert_scim_error(&r, 400);
+    // Root .search: a type whose attribute is invisible matches nothing, as for unknown ones.
+    let search = json!({"schemas": [SEARCH], "filter": format!("{ENT}:employeeNumber eq \"42\"")});
+    let r = call(&s, core, Method::POST, "/scim/v2/.search", Some(search)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["totalResults"], 0);
 
     // Writing them is 403.
     let r = call(

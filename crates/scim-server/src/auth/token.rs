@@ -201,7 +201,8 @@ impl TokenService {
         let field = |name: &str| form.get(name).map(String::as_str).filter(|v| !v.is_empty());
         // Client authentication: Basic header, else form fields.
         let (client_id, secret) = match basic_credentials(parts) {
-            Some((id, secret)) => (id, secret),
+            // RFC 6749 §2.3.1: both are form-urlencoded before Basic encoding.
+            Some((id, secret)) => (form_decode(&id), form_decode(&secret)),
             None => match (field("client_id"), field("client_secret")) {
                 (Some(id), Some(secret)) => (id.to_owned(), secret.to_owned()),
                 _ => return Err(invalid_client()),
@@ -421,6 +422,13 @@ impl Authenticator for TokenService {
     }
 }
 
+fn form_decode(s: &str) -> String {
+    let spaced = s.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 fn new_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>())
 }
@@ -479,4 +487,46 @@ fn invalid_client() -> Refusal {
         "invalid_client",
         "client authentication failed",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(family: u64, expires_at: u64) -> TokenRecord {
+        TokenRecord {
+            kind: TokenKind::Refresh,
+            tenant: "t".into(),
+            principal: "u".into(),
+            scopes: Vec::new(),
+            client_id: "c".into(),
+            expires_at,
+            family,
+            used: false,
+        }
+    }
+
+    #[test]
+    fn memory_store_marks_use_once_and_revokes_families() {
+        let store = MemoryTokenStore::default();
+        store.put([1; 32], record(7, 100));
+        store.put([2; 32], record(7, 50));
+        store.put([3; 32], record(8, 100));
+        assert!(!store.mark_used(&[1; 32]).unwrap().used);
+        assert!(store.mark_used(&[1; 32]).unwrap().used);
+        store.purge(60);
+        assert!(store.get(&[2; 32]).is_none());
+        store.revoke_family(7);
+        assert!(store.get(&[1; 32]).is_none());
+        assert!(store.get(&[3; 32]).is_some());
+    }
+
+    #[test]
+    fn tokens_are_random_and_stored_by_hash() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert_ne!(token_hash(&a), token_hash(&b));
+        assert_eq!(form_decode("my+client%3Aid"), "my client:id");
+    }
 }
