@@ -3,12 +3,14 @@
 use base64::Engine;
 use bytes::Bytes;
 use http::{HeaderMap, Method, Request, StatusCode};
+use scim_core::SchemaRegistry;
 use scim_server::auth::{
     ALL_RIGHTS, AnyOf, BasicAuth, ScopePolicy, StaticBearer, Users, hash_password,
 };
-use scim_server::store::MemoryStore;
+use scim_server::store::{MemoryStore, ResourceStore};
 use scim_server::{ScimServer, ServerConfig};
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 const CORE: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const ENT: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -105,10 +107,13 @@ fn patch(path: Option<&str>, value: Value) -> Value {
 
 // ---------------------------------------------------------------- tenants
 
-#[tokio::test]
-async fn one_tenant_never_reads_finds_changes_or_deletes_anothers_resources() {
+/// Every operation across two tenants, on any store: a store's own tests call this with
+/// their constructor.
+async fn tenant_isolation<S: ResourceStore + 'static>(make: impl Fn(Arc<SchemaRegistry>) -> S) {
     let auth = StaticBearer::new().token("a", "acme").token("b", "globex");
-    let s = server(auth, ScopePolicy::new());
+    let config = ServerConfig::standard();
+    let store = make(config.registry.clone());
+    let s = ScimServer::new(config, store, auth).unwrap();
     let (a, b) = (Some("Bearer a"), Some("Bearer b"));
 
     let u = call(&s, a, Method::POST, "/scim/v2/Users", Some(user("bjensen"))).await;
@@ -200,6 +205,11 @@ async fn one_tenant_never_reads_finds_changes_or_deletes_anothers_resources() {
     assert_eq!(r.body["totalResults"], 1);
 }
 
+#[tokio::test]
+async fn one_tenant_never_reads_finds_changes_or_deletes_anothers_resources() {
+    tenant_isolation(MemoryStore::new).await;
+}
+
 // ---------------------------------------------------------------- 401 / 403
 
 #[tokio::test]
@@ -272,7 +282,7 @@ async fn missing_or_bad_credentials_are_401_with_a_challenge_and_missing_scope_i
 
 #[tokio::test]
 async fn basic_users_with_every_right_or_scoped_next_to_bearer_tokens() {
-    let users = Users::new()
+    let users = Users::builder()
         .user("all", &hash_password("pw1").unwrap(), "t", [ALL_RIGHTS])
         .user(
             "ro",
@@ -562,7 +572,7 @@ mod oauth {
 
     fn setup() -> Setup {
         let clock = ManualClock::at(1_000_000);
-        let users = Users::new()
+        let users = Users::builder()
             .user("sync", &hash_password("pw").unwrap(), "acme", [ALL_RIGHTS])
             .user(
                 "other",

@@ -193,7 +193,7 @@ impl FileConfig {
     pub(crate) fn load(self, extra_tokens: &[String]) -> Result<Loaded, ConfigFileError> {
         let known =
             |tenant: &str| self.tenants.is_empty() || self.tenants.iter().any(|t| t.name == tenant);
-        let mut users = Users::new();
+        let mut users = Users::builder();
         for u in &self.users {
             if !known(&u.tenant) {
                 return Err(err(format!(

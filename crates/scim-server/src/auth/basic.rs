@@ -169,7 +169,7 @@ struct Identity {
 /// ```
 /// use scim_server::auth::{ALL_RIGHTS, Users, hash_password};
 ///
-/// let users = Users::new()
+/// let users = Users::builder()
 ///     .user("sync", &hash_password("pw").unwrap(), "acme", [ALL_RIGHTS])
 ///     .build();
 /// assert_eq!(users.verify("sync", "pw").unwrap().tenant, "acme");
@@ -184,8 +184,7 @@ pub struct UsersBuilder(Verifier<Identity>);
 
 impl Users {
     /// An empty set of users, to fill with [`UsersBuilder::user`].
-    #[allow(clippy::new_ret_no_self)]
-    pub fn new() -> UsersBuilder {
+    pub fn builder() -> UsersBuilder {
         UsersBuilder(Verifier::new())
     }
 
@@ -330,7 +329,7 @@ mod tests {
     #[tokio::test]
     async fn basic_verifies_and_caches_a_keyed_hash_only() {
         let clock = ManualClock::at(1000);
-        let users = Users::new()
+        let users = Users::builder()
             .user("u", &hash_password("pw").unwrap(), "acme", ["*"])
             .cache_ttl(5)
             .clock(clock.clone())

@@ -127,7 +127,7 @@ struct ClientInfo {
 /// ```
 /// use scim_server::auth::{ALL_RIGHTS, TokenService, Users, hash_password};
 ///
-/// let users = Users::new()
+/// let users = Users::builder()
 ///     .user("sync", &hash_password("pw").unwrap(), "acme", [ALL_RIGHTS])
 ///     .build();
 /// let tokens = TokenService::builder(users)
