@@ -1,6 +1,6 @@
 //! The engine: one async function from `http::Request<Bytes>` to `http::Response<Bytes>`.
 
-use crate::auth::{AuthError, Authenticator};
+use crate::auth::{Action, AuthError, Authenticator, Authorizer, Grant};
 use crate::config::{Capabilities, ServerConfig};
 use crate::response::{self, set_header};
 use crate::route::{Route, route};
@@ -62,6 +62,9 @@ pub(crate) struct Inner {
     pub(crate) served: Vec<Served>,
     pub(crate) hooks: Box<dyn crate::hooks::Hooks>,
     pub(crate) audit: Box<dyn crate::hooks::AuditSink>,
+    pub(crate) authorizer: Box<dyn Authorizer>,
+    #[cfg(feature = "oauth")]
+    pub(crate) token_endpoint: Option<crate::auth::TokenService>,
 }
 
 impl Inner {
@@ -103,9 +106,28 @@ pub struct ServerBuilder {
     auth: Box<dyn Authenticator>,
     hooks: Box<dyn crate::hooks::Hooks>,
     audit: Box<dyn crate::hooks::AuditSink>,
+    authorizer: Box<dyn Authorizer>,
+    #[cfg(feature = "oauth")]
+    token_endpoint: Option<crate::auth::TokenService>,
 }
 
 impl ServerBuilder {
+    /// Sets who may do what (default: [`crate::auth::Permissive`], every right).
+    #[must_use]
+    pub fn authorizer(mut self, authorizer: impl Authorizer + 'static) -> Self {
+        self.authorizer = Box::new(authorizer);
+        self
+    }
+
+    /// Serves the OAuth 2.0 token endpoint of `tokens` at its path (`/connect/token` by
+    /// default), outside the SCIM base path.
+    #[cfg(feature = "oauth")]
+    #[must_use]
+    pub fn token_endpoint(mut self, tokens: crate::auth::TokenService) -> Self {
+        self.token_endpoint = Some(tokens);
+        self
+    }
+
     /// Sets the hooks run around every write.
     #[must_use]
     pub fn hooks(mut self, hooks: impl crate::hooks::Hooks + 'static) -> Self {
@@ -143,6 +165,9 @@ impl ServerBuilder {
                 served,
                 hooks: self.hooks,
                 audit: self.audit,
+                authorizer: self.authorizer,
+                #[cfg(feature = "oauth")]
+                token_endpoint: self.token_endpoint,
             }),
         })
     }
@@ -156,6 +181,8 @@ pub(crate) struct Call<'a> {
     pub(crate) body: &'a Bytes,
     /// The absolute URL of the base path, without a trailing slash.
     pub(crate) base_url: String,
+    /// What the caller may touch in the routed resource type (everything elsewhere).
+    pub(crate) grant: Grant,
 }
 
 impl ScimServer {
@@ -181,6 +208,9 @@ impl ScimServer {
             auth: Box::new(auth),
             hooks: Box::new(crate::hooks::NoHooks),
             audit: Box::new(crate::hooks::TracingAudit),
+            authorizer: Box::new(crate::auth::Permissive),
+            #[cfg(feature = "oauth")]
+            token_endpoint: None,
         }
     }
 
@@ -191,20 +221,31 @@ impl ScimServer {
 
     /// Handles one request. Never fails: every failure is a SCIM error response.
     pub async fn handle(&self, req: Request<Bytes>) -> Response<Bytes> {
+        #[cfg(feature = "oauth")]
+        if let Some(tokens) = &self.inner.token_endpoint
+            && tokens.serves(req.uri().path())
+        {
+            return tokens.handle(req).await;
+        }
         let (parts, body) = req.into_parts();
-        let result = match self.prepare(&parts, &body).await {
+        let mut tenant = None;
+        let result = match self.prepare(&parts, &body, &mut tenant).await {
             Ok((Route::Bulk, call)) => self.bulk(&call).await,
             Ok((route, call)) => self.serve(route, &call).await,
             Err(f) => Err(f),
         };
-        self.render(&parts, result)
+        let mut resp = self.render(&parts, result);
+        if let Some(t) = tenant {
+            resp.extensions_mut().insert(crate::auth::Tenant(t));
+        }
+        resp
     }
 
     /// Handles one operation of a Bulk request: like [`ScimServer::handle`], but a nested
     /// `/Bulk` is refused (and the future does not contain Bulk's, so it is not recursive).
     pub(crate) async fn handle_bulk_operation(&self, req: Request<Bytes>) -> Response<Bytes> {
         let (parts, body) = req.into_parts();
-        let result = match self.prepare(&parts, &body).await {
+        let result = match self.prepare(&parts, &body, &mut None).await {
             Ok((Route::Bulk, _)) => Err(ScimError::bad_request(
                 ScimType::InvalidPath,
                 "a bulk operation cannot target /Bulk",
@@ -252,11 +293,13 @@ impl ScimServer {
         }
     }
 
-    /// Routes, checks the body size and authenticates.
+    /// Routes, checks the body size, authenticates (noting the caller's tenant in `tenant`)
+    /// and authorizes.
     async fn prepare<'a>(
         &self,
         parts: &'a http::request::Parts,
         body: &'a Bytes,
+        tenant: &mut Option<String>,
     ) -> Result<(Route, Call<'a>), Failure> {
         let inner = &*self.inner;
         let config = &inner.config;
@@ -280,13 +323,42 @@ impl ScimServer {
             .authenticate(parts)
             .await
             .map_err(Failure::Auth)?;
+        *tenant = Some(ctx.tenant.clone());
+        let grant = self.authorize(&route, &parts.method, &ctx)?;
         let call = Call {
             ctx,
             parts,
             body,
             base_url: self.base_url(parts),
+            grant,
         };
         Ok((route, call))
+    }
+
+    /// Asks the authorizer about an operation on a resource type (403 when denied). Discovery,
+    /// `/Bulk` and root `.search` (authorized per type) need authentication only.
+    fn authorize(
+        &self,
+        route: &Route,
+        method: &Method,
+        ctx: &RequestContext,
+    ) -> Result<Grant, Failure> {
+        let inner = &*self.inner;
+        let (i, action) = match (route, method) {
+            (Route::Collection(i), &Method::GET | &Method::HEAD) => (*i, Action::Query),
+            (Route::Collection(i), &Method::POST) => (*i, Action::Post),
+            (Route::Search(i), &Method::POST) => (*i, Action::Query),
+            (Route::Item(i, _), &Method::GET | &Method::HEAD) => (*i, Action::Get),
+            (Route::Item(i, _), &Method::PUT) => (*i, Action::Put),
+            (Route::Item(i, _), &Method::PATCH) => (*i, Action::Patch),
+            (Route::Item(i, _), &Method::DELETE) => (*i, Action::Delete),
+            _ => return Ok(Grant::full()),
+        };
+        let served = served(inner, i)?;
+        Ok(inner
+            .authorizer
+            .authorize(ctx, &inner.config.registry, &served.rt, action)
+            .map_err(ScimError::from)?)
     }
 
     /// Serves every route but `/Bulk`.

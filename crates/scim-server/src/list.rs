@@ -25,6 +25,7 @@ pub(crate) async fn list_get(
         inner,
         call,
         served,
+        &call.grant,
         &q,
         q.page_size(inner.config.max_results),
     )
@@ -43,6 +44,7 @@ pub(crate) async fn list_search(
         inner,
         call,
         served,
+        &call.grant,
         &q,
         q.page_size(inner.config.max_results),
     )
@@ -62,12 +64,28 @@ pub(crate) async fn root_search(
     let upto = q.start_index.saturating_sub(1).saturating_add(page);
     let mut total = 0;
     let mut all = Vec::new();
+    let mut denied = None;
+    let mut allowed = false;
     for served in inner.served.iter().filter(|s| s.caps.query) {
+        // Types the caller may not query are left out; none at all is 403.
+        let grant = match inner.authorizer.authorize(
+            &call.ctx,
+            &inner.config.registry,
+            &served.rt,
+            crate::auth::Action::Query,
+        ) {
+            Ok(g) => g,
+            Err(d) => {
+                denied = Some(d);
+                continue;
+            }
+        };
+        allowed = true;
         let sub = ListQuery {
             start_index: 1,
             ..q.clone()
         };
-        match run_or_skip(inner, call, served, &sub, upto).await {
+        match run_or_skip(inner, call, served, &grant, &sub, upto).await {
             Ok((t, resources)) => {
                 total += t;
                 all.extend(resources);
@@ -76,6 +94,9 @@ pub(crate) async fn root_search(
             Err(Skip::UnknownAttribute) => {}
             Err(Skip::Error(e)) => return Err(e),
         }
+    }
+    if let (false, Some(d)) = (allowed, denied) {
+        return Err(d.into());
     }
     let resources = all.into_iter().skip(q.start_index - 1).take(page).collect();
     Ok(respond(total, q.start_index, resources))
@@ -90,20 +111,22 @@ async fn run_or_skip(
     inner: &Inner,
     call: &Call<'_>,
     served: &Served,
+    grant: &crate::auth::Grant,
     q: &ListQuery,
     count: usize,
 ) -> Result<(usize, Vec<Value>), Skip> {
     if let Some(text) = q.filter.as_deref()
-        && let Err(e) = ops::compile_filter(&inner.config.registry, served, text)
+        && let Err(e) = ops::list_filter(&inner.config.registry, served, grant, Some(text))
     {
         return Err(match e {
             ops::FilterFailure::Filter(e) if matches!(e.kind(), ErrorKind::UnknownAttribute(_)) => {
                 Skip::UnknownAttribute
             }
+            ops::FilterFailure::Hidden(_) => Skip::UnknownAttribute,
             e => Skip::Error(e.into()),
         });
     }
-    run(inner, call, served, q, count)
+    run(inner, call, served, grant, q, count)
         .await
         .map_err(Skip::Error)
 }
@@ -112,20 +135,20 @@ async fn run(
     inner: &Inner,
     call: &Call<'_>,
     served: &Served,
+    grant: &crate::auth::Grant,
     q: &ListQuery,
     count: usize,
 ) -> Result<(usize, Vec<Value>), ScimError> {
     let registry = &inner.config.registry;
-    let filter = q
-        .filter
-        .as_deref()
-        .map(|f| ops::compile_filter(registry, served, f).map_err(ScimError::from))
-        .transpose()?;
+    let filter = ops::list_filter(registry, served, grant, q.filter.as_deref())?;
     let sort = q
         .sort_by
         .as_deref()
         .map(|s| ops::compile_sort(registry, &served.rt, s))
         .transpose()?;
+    if let Some(key) = &sort {
+        ops::check_sort(served, grant, key)?;
+    }
     let request = ListRequest {
         filter: filter.as_ref(),
         sort: sort.as_ref().map(|k| (k, q.sort_order)),
@@ -141,7 +164,7 @@ async fn run(
     let resources = page
         .resources
         .into_iter()
-        .map(|r| ops::output(call, served, &projection, r.resource))
+        .map(|r| ops::output(call, served, grant, registry, &projection, r.resource))
         .collect();
     Ok((page.total_results, resources))
 }

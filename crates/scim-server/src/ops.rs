@@ -1,5 +1,6 @@
 //! The engine's calls into `scim-core`, `scim-filter` and `scim-patch`, in one place.
 
+use crate::auth::Grant;
 use crate::engine::{Call, Inner, Served};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
@@ -18,6 +19,8 @@ pub(crate) enum FilterFailure {
     Filter(FilterError),
     /// The resource type's filter policy refuses it.
     Policy(ScimError),
+    /// It names an attribute the caller cannot see (schema scopes): as if unknown.
+    Hidden(String),
 }
 
 impl From<FilterFailure> for ScimError {
@@ -25,24 +28,95 @@ impl From<FilterFailure> for ScimError {
         match f {
             FilterFailure::Filter(e) => e.to_scim_error(),
             FilterFailure::Policy(e) => e,
+            FilterFailure::Hidden(name) => ScimError::bad_request(
+                ScimType::InvalidFilter,
+                format!("unknown attribute {name:?} in the filter"),
+            ),
         }
     }
 }
 
-/// Parses a `filter` parameter, applies the resource type's aliases and allow-list, and
-/// compiles it.
-pub(crate) fn compile_filter(
+/// Compiles the `filter` of a list request as the caller may run it: the caller's filter must
+/// name only attributes it can see (else `invalidFilter`, as for an unknown attribute), and the
+/// grant's mandatory filter is AND-ed in.
+pub(crate) fn list_filter(
     registry: &SchemaRegistry,
     served: &Served,
-    text: &str,
-) -> Result<CompiledFilter, FilterFailure> {
-    let parsed = scim_filter::parse_filter(text).map_err(FilterFailure::Filter)?;
-    let rewritten = served
-        .filter
-        .apply(&parsed, registry, &served.rt)
-        .map_err(FilterFailure::Policy)?;
-    CompiledFilter::compile(&rewritten, registry, &served.rt)
-        .map_err(|e| FilterFailure::Filter(e.with_input(text)))
+    grant: &Grant,
+    text: Option<&str>,
+) -> Result<Option<CompiledFilter>, FilterFailure> {
+    let user = match text {
+        Some(text) => {
+            let parsed = scim_filter::parse_filter(text).map_err(FilterFailure::Filter)?;
+            let rewritten = served
+                .filter
+                .apply(&parsed, registry, &served.rt)
+                .map_err(FilterFailure::Policy)?;
+            let compiled = CompiledFilter::compile(&rewritten, registry, &served.rt)
+                .map_err(|e| FilterFailure::Filter(e.with_input(text)))?;
+            if let Some(v) = grant.visibility() {
+                v.check_filter(&served.rt, &compiled)
+                    .map_err(FilterFailure::Hidden)?;
+            }
+            Some((rewritten, compiled))
+        }
+        None => None,
+    };
+    let Some(mandatory) = grant.filter() else {
+        return Ok(user.map(|(_, c)| c));
+    };
+    let forced = parse_mandatory(mandatory)?;
+    let combined = match user {
+        Some((rewritten, _)) => scim_filter::Filter::and([forced, rewritten]),
+        None => forced,
+    };
+    CompiledFilter::compile(&combined, registry, &served.rt)
+        .map(Some)
+        .map_err(|e| FilterFailure::Policy(mandatory_error(mandatory, &e)))
+}
+
+fn parse_mandatory(text: &str) -> Result<scim_filter::Filter, FilterFailure> {
+    scim_filter::parse_filter(text).map_err(|e| FilterFailure::Policy(mandatory_error(text, &e)))
+}
+
+fn mandatory_error(text: &str, e: &FilterError) -> ScimError {
+    ScimError::new(
+        500,
+        None,
+        format!("the authorization filter {text:?} is invalid: {e}"),
+    )
+}
+
+/// The grant's mandatory filter, compiled for the resource type.
+pub(crate) fn mandatory_filter(
+    registry: &SchemaRegistry,
+    served: &Served,
+    grant: &Grant,
+) -> Result<Option<CompiledFilter>, ScimError> {
+    let Some(text) = grant.filter() else {
+        return Ok(None);
+    };
+    let f = parse_mandatory(text).map_err(ScimError::from)?;
+    CompiledFilter::compile(&f, registry, &served.rt)
+        .map(Some)
+        .map_err(|e| mandatory_error(text, &e))
+}
+
+/// Whether `resource` is inside the mandatory filter (a resource the filter cannot evaluate is
+/// outside).
+pub(crate) fn in_scope(filter: Option<&CompiledFilter>, resource: &Value) -> bool {
+    filter.is_none_or(|f| f.matches(resource).unwrap_or(false))
+}
+
+/// Refuses a `sortBy` on an attribute the caller cannot see, as if it did not exist.
+pub(crate) fn check_sort(served: &Served, grant: &Grant, key: &SortKey) -> Result<(), ScimError> {
+    match grant.visibility() {
+        Some(v) if !v.sees_resolved(&served.rt, key.attr()) => Err(ScimError::bad_request(
+            ScimType::InvalidValue,
+            format!("unknown attribute {:?} in sortBy", key.attr().name),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Compiles a `sortBy` parameter for a resource type.
@@ -146,9 +220,14 @@ pub(crate) fn projection<'r>(
 pub(crate) fn output(
     call: &Call<'_>,
     served: &Served,
+    grant: &Grant,
+    registry: &SchemaRegistry,
     projection: &Projection<'_>,
     mut resource: Value,
 ) -> Value {
+    if let Some(v) = grant.visibility() {
+        v.hide(registry, &served.rt, &mut resource);
+    }
     let id = resource
         .get("id")
         .and_then(Value::as_str)

@@ -110,7 +110,14 @@ fn respond(
     let p = projection(call)?;
     let projection = ops::projection(inner, served, &p.attributes, &p.excluded_attributes);
     let etag = stored.etag();
-    let body = ops::output(call, served, &projection, stored.resource);
+    let body = ops::output(
+        call,
+        served,
+        &call.grant,
+        &inner.config.registry,
+        &projection,
+        stored.resource,
+    );
     let mut resp = response::json(status, &body);
     set_header(&mut resp, header::ETAG, &etag);
     Ok(resp)
@@ -124,6 +131,14 @@ pub(crate) async fn create(
 ) -> Result<Response<Bytes>, ScimError> {
     let body = json_body(call)?;
     let resource = ops::prepare_create(inner, served, body)?;
+    let registry = &inner.config.registry;
+    if let Some(v) = call.grant.visibility() {
+        v.check_write(registry, &served.rt, &resource)?;
+    }
+    let forced = ops::mandatory_filter(registry, served, &call.grant)?;
+    if !ops::in_scope(forced.as_ref(), &resource) {
+        return Err(outside_grant());
+    }
     ops::check_references(inner, call, ops::body_member_ids(&resource)).await?;
     let before = Before {
         operation: Operation::Create,
@@ -164,6 +179,10 @@ pub(crate) async fn get(
         ..call.ctx.clone()
     };
     let stored = inner.store.get(&ctx, &served.rt, id).await?;
+    let forced = ops::mandatory_filter(&inner.config.registry, served, &call.grant)?;
+    if !ops::in_scope(forced.as_ref(), &stored.resource) {
+        return Err(not_found(id));
+    }
     if tags(call, header::IF_NONE_MATCH).is_some_and(|t| t.matches(&stored.version)) {
         return Ok(with_etag(
             response::empty(StatusCode::NOT_MODIFIED),
@@ -180,14 +199,29 @@ pub(crate) async fn replace(
     served: &Served,
     id: &str,
 ) -> Result<Response<Bytes>, ScimError> {
-    let body = json_body(call)?;
+    let mut body = json_body(call)?;
     let current = inner.store.get(&call.ctx, &served.rt, id).await?;
+    let registry = &inner.config.registry;
+    let forced = ops::mandatory_filter(registry, served, &call.grant)?;
+    if !ops::in_scope(forced.as_ref(), &current.resource) {
+        return Err(not_found(id));
+    }
     if let Some(tags) = tags(call, header::IF_MATCH)
         && !tags.matches(&current.version)
     {
         return Err(precondition_failed(id, &current.version));
     }
+    if let Some(v) = call.grant.visibility() {
+        // Writing an invisible attribute is refused; the invisible attributes of the existing
+        // resource are kept.
+        v.check_write(registry, &served.rt, &body)?;
+        let hidden = v.invisible(registry, &served.rt, &current.resource);
+        crate::auth::merge_hidden(&mut body, hidden);
+    }
     let resource = ops::prepare_replace(inner, served, id, body, &current.resource)?;
+    if !ops::in_scope(forced.as_ref(), &resource) {
+        return Err(outside_grant());
+    }
     ops::check_references(inner, call, ops::body_member_ids(&resource)).await?;
     let before = Before {
         operation: Operation::Replace,
@@ -230,7 +264,21 @@ pub(crate) async fn patch(
 ) -> Result<Response<Bytes>, ScimError> {
     let body = json_body(call)?;
     let op = PatchOp::from_json(&body, inner.config.compat)?;
-    let patcher = ops::patcher(inner, served, &op)?;
+    let registry = &inner.config.registry;
+    if let Some(v) = call.grant.visibility() {
+        v.check_patch(registry, &served.rt, &op)?;
+    }
+    let forced = ops::mandatory_filter(registry, served, &call.grant)?;
+    let planned = ops::patcher(inner, served, &op)?;
+    let patcher = Guarded {
+        patch: &planned,
+        forced: forced.as_ref(),
+        visibility: call
+            .grant
+            .visibility()
+            .map(|v| (v, &**registry, &served.rt)),
+        id,
+    };
     let added = ops::patched_member_ids(&op);
     ops::check_references(inner, call, added.iter().map(String::as_str)).await?;
     let before = Before {
@@ -250,7 +298,7 @@ pub(crate) async fn patch(
         .patch(&call.ctx, &served.rt, id, &patcher, precondition)
         .await?;
     if changed {
-        let attributes = patcher.changed_attributes();
+        let attributes = planned.changed_attributes();
         inner
             .committed(
                 call,
@@ -275,6 +323,12 @@ pub(crate) async fn delete(
     served: &Served,
     id: &str,
 ) -> Result<Response<Bytes>, ScimError> {
+    if let Some(forced) = ops::mandatory_filter(&inner.config.registry, served, &call.grant)? {
+        let current = inner.store.get(&call.ctx, &served.rt, id).await?;
+        if !ops::in_scope(Some(&forced), &current.resource) {
+            return Err(not_found(id));
+        }
+    }
     let expected = expected_version(inner, call, served, id).await?;
     let precondition = expected
         .as_deref()
@@ -295,6 +349,68 @@ pub(crate) async fn delete(
         .committed(call, Operation::Delete, served, id, None, Vec::new())
         .await;
     Ok(response::empty(StatusCode::NO_CONTENT))
+}
+
+/// A resource outside the caller's mandatory filter: absent, as far as the caller knows.
+fn not_found(id: &str) -> ScimError {
+    ScimError::not_found(format!("resource {id} not found"))
+}
+
+/// A write whose result would fall outside the caller's mandatory filter.
+fn outside_grant() -> ScimError {
+    ScimError::new(
+        403,
+        None,
+        "the resource would fall outside what the caller may access",
+    )
+}
+
+/// A planned PATCH under the caller's grant, checked inside the store's concurrency control:
+/// the target must be inside the mandatory filter (else 404) and stay inside it (else 403), and
+/// the attributes the caller cannot see must not change (else 403).
+struct Guarded<'a> {
+    patch: &'a ops::PlannedPatch<'a>,
+    forced: Option<&'a scim_filter::CompiledFilter>,
+    visibility: Option<(
+        &'a crate::auth::Visibility,
+        &'a scim_core::SchemaRegistry,
+        &'a scim_core::registry::ResourceType,
+    )>,
+    id: &'a str,
+}
+
+impl crate::store::Patcher for Guarded<'_> {
+    fn apply(&self, resource: &mut serde_json::Value) -> Result<bool, ScimError> {
+        if !ops::in_scope(self.forced, resource) {
+            return Err(not_found(self.id));
+        }
+        let before = self
+            .visibility
+            .map(|(v, registry, rt)| v.invisible(registry, rt, resource));
+        let mut next = resource.clone();
+        let changed = self.patch.apply(&mut next)?;
+        if !changed {
+            return Ok(false);
+        }
+        if let (Some(before), Some((v, registry, rt))) = (before, self.visibility)
+            && v.invisible(registry, rt, &next) != before
+        {
+            return Err(ScimError::new(
+                403,
+                None,
+                "the patch changes attributes the caller may not write",
+            ));
+        }
+        if !ops::in_scope(self.forced, &next) {
+            return Err(outside_grant());
+        }
+        *resource = next;
+        Ok(true)
+    }
+
+    fn operations(&self) -> &[scim_core::message::PatchOperation] {
+        self.patch.operations()
+    }
 }
 
 #[cfg(test)]

@@ -3,3 +3,4 @@
 pub(crate) mod filter;
 pub(crate) mod patch;
 pub(crate) mod serve;
+pub(crate) mod serve_config;

@@ -41,6 +41,10 @@ pub(crate) struct ServeArgs {
     /// answer is 503 with a SCIM error body.
     #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     request_timeout: u64,
+    /// A TOML file of API clients, API users, tenants, scopes and static tokens; enables
+    /// HTTP Basic for API users and the token endpoint `POST /connect/token`.
+    #[arg(long, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
 }
 
 pub(crate) fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
@@ -51,18 +55,23 @@ pub(crate) fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    super::serve_config::init_logging();
     let config = ServerConfig::standard().with_base_path(args.base_path.clone());
+    let file = match &args.config {
+        Some(path) => Some(super::serve_config::FileConfig::read(path)?),
+        None => None,
+    };
     let (server, described) = if args.memory {
         let store = MemoryStore::new(config.registry.clone());
         (
-            build(config, store, &args.tokens)?,
+            build(config, store, &args.tokens, file)?,
             "in-memory store".to_owned(),
         )
     } else {
         let store = SqliteStore::open(&args.db, config.registry.clone())
             .map_err(|e| format!("cannot open {}: {e}", args.db.display()))?;
         let described = format!("SQLite store {}", args.db.display());
-        (build(config, store, &args.tokens)?, described)
+        (build(config, store, &args.tokens, file)?, described)
     };
     let listener = TcpListener::bind(args.addr).await?;
     let local = listener.local_addr()?;
@@ -70,15 +79,17 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         "scim: serving SCIM 2.0 at http://{local}{} ({described})",
         args.base_path.trim_end_matches('/')
     ));
-    if args.tokens.is_empty() {
+    if args.config.is_some() {
+        say("scim: credentials from --config; tokens at POST /connect/token");
+    } else if args.tokens.is_empty() {
         say("scim: no --token given: every request is allowed");
     } else {
         say("scim: send `Authorization: Bearer <token>` with one of the --token values");
     }
-    let service = Timed {
+    let service = super::serve_config::Logged::new(Timed {
         inner: ScimService::new(server),
         limit: Duration::from_secs(args.request_timeout),
-    };
+    });
     loop {
         let (stream, _) = tokio::select! {
             accepted = listener.accept() => accepted?,
@@ -154,11 +165,21 @@ fn say(line: &str) {
     let _ = out.flush();
 }
 
+/// The engine on `store`, with the credentials of `--config` (tokens, Basic users, scopes),
+/// else the `--token` values, else letting every request through.
 fn build(
     config: ServerConfig,
     store: impl ResourceStore + 'static,
     tokens: &[String],
+    file: Option<super::serve_config::FileConfig>,
 ) -> Result<ScimServer, Box<dyn std::error::Error>> {
+    if let Some(file) = file {
+        let loaded = file.load(tokens)?;
+        return Ok(ScimServer::builder(config, store, loaded.auth)
+            .authorizer(loaded.policy)
+            .token_endpoint(loaded.tokens)
+            .build()?);
+    }
     if tokens.is_empty() {
         return Ok(ScimServer::new(config, store, AllowAll)?);
     }

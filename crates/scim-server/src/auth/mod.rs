@@ -3,11 +3,34 @@
 //! The engine asks its [`Authenticator`] for a [`RequestContext`] before anything else; a
 //! failure answers 401 with a `WWW-Authenticate` challenge and a SCIM error body.
 
+mod basic;
+mod scopes;
+#[cfg(feature = "oauth")]
+mod token;
+#[cfg(feature = "oauth")]
+pub use token::{
+    MemoryTokenStore, TokenKind, TokenRecord, TokenService, TokenServiceBuilder, TokenStore,
+};
+
+pub use basic::{
+    BasicAuth, Clock, HashError, ManualClock, SystemClock, Users, UsersBuilder, hash_password,
+};
+
+pub(crate) use scopes::merge_hidden;
+pub use scopes::{
+    ALL_RIGHTS, Action, Authorizer, Denied, Grant, Permissive, ScopePolicy, Visibility,
+};
+
 use crate::store::RequestContext;
 use async_trait::async_trait;
 use http::request::Parts;
 use std::collections::HashMap;
 use std::fmt;
+
+/// The tenant a request was served in, attached to its response as an extension once the
+/// caller is authenticated, so request logs can name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tenant(pub String);
 
 /// Why a request could not be authenticated (401).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,7 +72,8 @@ impl Authenticator for AllowAll {
     }
 }
 
-/// Static bearer tokens, each mapped to a tenant; a token holder has every right.
+/// Static bearer tokens, each mapped to a tenant and scopes ([`StaticBearer::token`] gives
+/// every right).
 ///
 /// ```
 /// use scim_server::auth::StaticBearer;
@@ -59,7 +83,7 @@ impl Authenticator for AllowAll {
 /// ```
 #[derive(Clone, Default)]
 pub struct StaticBearer {
-    tokens: HashMap<String, String>,
+    tokens: HashMap<String, (String, Vec<String>)>,
 }
 
 impl fmt::Debug for StaticBearer {
@@ -77,10 +101,25 @@ impl StaticBearer {
         Self::default()
     }
 
-    /// Accepts `token` for `tenant` (`""` is the default tenant).
+    /// Accepts `token` for `tenant` (`""` is the default tenant), with every right
+    /// ([`ALL_RIGHTS`]).
     #[must_use]
-    pub fn token(mut self, token: impl Into<String>, tenant: impl Into<String>) -> Self {
-        self.tokens.insert(token.into(), tenant.into());
+    pub fn token(self, token: impl Into<String>, tenant: impl Into<String>) -> Self {
+        self.token_with_scopes(token, tenant, [ALL_RIGHTS])
+    }
+
+    /// Accepts `token` for `tenant` with the given scopes.
+    #[must_use]
+    pub fn token_with_scopes<S: Into<String>>(
+        mut self,
+        token: impl Into<String>,
+        tenant: impl Into<String>,
+        scopes: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.tokens.insert(
+            token.into(),
+            (tenant.into(), scopes.into_iter().map(Into::into).collect()),
+        );
         self
     }
 }
@@ -104,8 +143,9 @@ impl Authenticator for StaticBearer {
     async fn authenticate(&self, parts: &Parts) -> Result<RequestContext, AuthError> {
         let token = bearer_token(parts).ok_or(AuthError::Missing)?;
         match self.tokens.get(token) {
-            Some(tenant) => Ok(RequestContext {
+            Some((tenant, scopes)) => Ok(RequestContext {
                 principal: Some("token".into()),
+                scopes: scopes.clone(),
                 ..RequestContext::tenant(tenant.clone())
             }),
             None => Err(AuthError::Invalid("unknown bearer token".into())),
@@ -118,6 +158,81 @@ impl Authenticator for StaticBearer {
             "OAuth Bearer Token",
             "Authentication with a bearer token (RFC 6750).",
         )]
+    }
+}
+
+/// Several authenticators in turn: the first that finds its kind of credentials decides
+/// (e.g. issued tokens, static tokens and Basic users side by side). The 401 challenge lists
+/// every scheme.
+#[derive(Debug)]
+pub struct AnyOf {
+    members: Vec<Box<dyn Authenticator>>,
+    challenge: String,
+}
+
+impl AnyOf {
+    /// No authenticator yet (every request is 401).
+    pub fn new() -> Self {
+        AnyOf {
+            members: Vec::new(),
+            challenge: String::new(),
+        }
+    }
+
+    /// Adds an authenticator, tried after the ones before it.
+    #[must_use]
+    pub fn or(mut self, auth: impl Authenticator + 'static) -> Self {
+        let c = auth.challenge();
+        if !self.challenge.split(", ").any(|x| x == c) {
+            if !self.challenge.is_empty() {
+                self.challenge.push_str(", ");
+            }
+            self.challenge.push_str(c);
+        }
+        self.members.push(Box::new(auth));
+        self
+    }
+}
+
+impl Default for AnyOf {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[async_trait]
+impl Authenticator for AnyOf {
+    async fn authenticate(&self, parts: &Parts) -> Result<RequestContext, AuthError> {
+        let mut last = AuthError::Missing;
+        for a in &self.members {
+            match a.authenticate(parts).await {
+                Ok(ctx) => return Ok(ctx),
+                Err(AuthError::Missing) => {}
+                // A bearer token unknown to one issuer may belong to the next.
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    fn challenge(&self) -> &str {
+        if self.challenge.is_empty() {
+            "Bearer realm=\"scim\""
+        } else {
+            &self.challenge
+        }
+    }
+
+    fn schemes(&self) -> Vec<(&'static str, &'static str, &'static str)> {
+        let mut all: Vec<(&'static str, &'static str, &'static str)> = Vec::new();
+        for a in &self.members {
+            for s in a.schemes() {
+                if !all.iter().any(|x| x.0 == s.0) {
+                    all.push(s);
+                }
+            }
+        }
+        all
     }
 }
 
