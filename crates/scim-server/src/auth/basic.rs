@@ -65,7 +65,7 @@ impl Clock for ManualClock {
 #[error("password hashing failed: {0}")]
 pub struct HashError(String);
 
-/// Hashes a password with argon2 (PHC string), for configuration files and [`Users::user`].
+/// Hashes a password with argon2 (PHC string), for configuration files and [`UsersBuilder::user`].
 pub fn hash_password(clear: &str) -> Result<String, HashError> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()

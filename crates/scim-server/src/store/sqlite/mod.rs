@@ -4,13 +4,13 @@
 //!   (`uniqueness: server` ones such as `userName`, `externalId`, a group's `displayName`)
 //!   folded in Rust into `attr_index`, and group members in their own table (`members`), so
 //!   adding one member to a 100,000-member group inserts one row. Every key starts with the
-//!   tenant. See [`schema`] for the tables and their migrations.
+//!   tenant. See the `schema` module for the tables and their migrations.
 //! - SQLite work runs on tokio's blocking threads: one writer connection behind a mutex (each
 //!   write one `IMMEDIATE` transaction, `synchronous = FULL`) and a small pool of readers,
 //!   which WAL lets run beside the writer.
 //! - Filters are pushed down into SQL where that is exact, and evaluated in Rust on the
-//!   candidates where it is not (see [`pushdown`]); paging by `startIndex` in the default
-//!   (insertion) order is keyset paging on `seq` (see [`cursor`]). `sortBy` sorts the matches
+//!   candidates where it is not (see the `pushdown` module); paging by `startIndex` in the default
+//!   (insertion) order is keyset paging on `seq` (see the `cursor` module). `sortBy` sorts the matches
 //!   in Rust with [`scim_filter::SortKey::compare`].
 //!
 //! Observable behaviour is the [`super::MemoryStore`]'s: both pass [`super::contract`].
