@@ -5,14 +5,14 @@
 //! Each tenant has its own lock, held only for the in-memory work of one operation (never
 //! across an `.await`), so tenants never contend and reads run in parallel.
 
+use super::kind::{IndexDef, Kind, fold, now};
 use super::{
     ListPage, ListRequest, Precondition, RequestContext, ResourceStore, StoreError, StoredResource,
 };
 use async_trait::async_trait;
-use chrono::{SecondsFormat, Utc};
 use scim_core::SchemaRegistry;
 use scim_core::registry::ResourceType;
-use scim_core::schema::{AttributeType, Mutability, Uniqueness};
+
 use scim_filter::{CompareOp, CompiledFold, Literal, ResolvedAttr};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -48,26 +48,6 @@ pub struct MemoryStore {
     kinds: HashMap<String, Kind>,
     tenants: RwLock<HashMap<String, Arc<RwLock<Tenant>>>>,
     versions: AtomicU64,
-}
-
-/// One indexed attribute.
-#[derive(Debug, Clone)]
-struct IndexDef {
-    name: String,
-    case_exact: bool,
-    unique: bool,
-}
-
-/// What the store derives from a resource type's schema.
-#[derive(Debug, Clone, Default)]
-struct Kind {
-    /// Indexed top-level single-valued string attributes: those with `uniqueness`
-    /// server/global (`userName`), `externalId`, and a group's `displayName`.
-    indexes: Vec<IndexDef>,
-    /// Whether resources of this type have `members` (groups).
-    has_members: bool,
-    /// Whether resources of this type show a derived, read-only `groups` attribute.
-    derived_groups: bool,
 }
 
 #[derive(Debug, Default)]
@@ -124,50 +104,10 @@ struct Row {
     resource: Value,
 }
 
-fn now() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-fn fold(s: &str, case_exact: bool) -> String {
-    if case_exact {
-        s.to_owned()
-    } else {
-        s.to_lowercase()
-    }
-}
-
 impl MemoryStore {
     /// An empty store for the resource types of `registry`.
     pub fn new(registry: Arc<SchemaRegistry>) -> Self {
-        let mut kinds = HashMap::new();
-        for rt in registry.resource_types() {
-            let mut kind = Kind::default();
-            if let Some(schema) = registry.core_schema(rt) {
-                kind.has_members = schema.attribute("members").is_some_and(|m| m.multi_valued);
-                let common = registry.common_attributes().iter();
-                for a in schema.attributes.iter().chain(common) {
-                    let unique = a.uniqueness != Uniqueness::None;
-                    let wanted = unique
-                        || a.name == "externalId"
-                        || (kind.has_members && a.name == "displayName");
-                    if wanted
-                        && a.name != "id"
-                        && !a.multi_valued
-                        && a.type_ == AttributeType::String
-                    {
-                        kind.indexes.push(IndexDef {
-                            name: a.name.clone(),
-                            case_exact: a.case_exact,
-                            unique,
-                        });
-                    }
-                }
-                kind.derived_groups = schema
-                    .attribute("groups")
-                    .is_some_and(|g| g.multi_valued && g.mutability == Mutability::ReadOnly);
-            }
-            kinds.insert(rt.name.to_ascii_lowercase(), kind);
-        }
+        let kinds = super::kind::kinds(&registry);
         MemoryStore {
             registry,
             kinds,

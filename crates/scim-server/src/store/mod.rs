@@ -9,6 +9,7 @@
 //! implementation runs in its own tests.
 
 pub mod contract;
+mod kind;
 mod memory;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;

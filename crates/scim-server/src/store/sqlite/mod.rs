@@ -19,18 +19,18 @@ mod cursor;
 mod pushdown;
 mod schema;
 
+use super::kind::{IndexDef, Kind, fold, kinds, now};
 use super::{
     ListPage, ListRequest, Patcher, Precondition, RequestContext, ResourceStore, StoreError,
     StoredResource,
 };
 use async_trait::async_trait;
-use chrono::{SecondsFormat, Utc};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use scim_core::SchemaRegistry;
 use scim_core::message::{PatchOpKind, PatchOperation};
 use scim_core::registry::ResourceType;
-use scim_core::schema::{AttributeType, Mutability, Uniqueness};
+use scim_core::schema::AttributeType;
 use scim_filter::{CompiledFilter, SortKey, SortOrder};
 use serde_json::{Map, Value};
 use std::collections::{BTreeSet, HashMap};
@@ -93,22 +93,6 @@ struct Writer {
     next_version: i64,
 }
 
-/// One indexed attribute.
-#[derive(Debug, Clone)]
-pub(crate) struct IndexDef {
-    pub(crate) name: String,
-    pub(crate) case_exact: bool,
-    pub(crate) unique: bool,
-}
-
-/// What the store derives from a resource type's schema (as the memory store does).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Kind {
-    pub(crate) indexes: Vec<IndexDef>,
-    pub(crate) has_members: bool,
-    pub(crate) derived_groups: bool,
-}
-
 type R<T> = Result<T, StoreError>;
 
 fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
@@ -125,19 +109,6 @@ impl<T> Db<T> for rusqlite::Result<T> {
     }
 }
 
-fn now() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-/// Case folding as the memory store's indexes do it (Unicode-aware, in Rust).
-pub(crate) fn fold(s: &str, case_exact: bool) -> String {
-    if case_exact {
-        s.to_owned()
-    } else {
-        s.to_lowercase()
-    }
-}
-
 /// Member ids are matched as the filter evaluator folds (character by character).
 fn fold_member(s: &str) -> String {
     s.chars().flat_map(char::to_lowercase).collect()
@@ -148,35 +119,6 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
         Ok(g) => g,
         Err(p) => p.into_inner(),
     }
-}
-
-fn kinds(registry: &SchemaRegistry) -> HashMap<String, Kind> {
-    let mut kinds = HashMap::new();
-    for rt in registry.resource_types() {
-        let mut kind = Kind::default();
-        if let Some(schema) = registry.core_schema(rt) {
-            kind.has_members = schema.attribute("members").is_some_and(|m| m.multi_valued);
-            let common = registry.common_attributes().iter();
-            for a in schema.attributes.iter().chain(common) {
-                let unique = a.uniqueness != Uniqueness::None;
-                let wanted = unique
-                    || a.name == "externalId"
-                    || (kind.has_members && a.name == "displayName");
-                if wanted && a.name != "id" && !a.multi_valued && a.type_ == AttributeType::String {
-                    kind.indexes.push(IndexDef {
-                        name: a.name.clone(),
-                        case_exact: a.case_exact,
-                        unique,
-                    });
-                }
-            }
-            kind.derived_groups = schema
-                .attribute("groups")
-                .is_some_and(|g| g.multi_valued && g.mutability == Mutability::ReadOnly);
-        }
-        kinds.insert(rt.name.to_ascii_lowercase(), kind);
-    }
-    kinds
 }
 
 /// How long a write waits for the disk before it returns.
