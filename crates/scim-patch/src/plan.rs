@@ -350,7 +350,12 @@ impl<'r> Cx<'r> {
                 }
                 coerce_mut(t.attr, &mut v, self.compat, label)
             }
-            (None, None) => coerce_attribute_mut(t.attr, &mut v, self.compat, label),
+            (None, None) => {
+                if op == PatchOpKind::Add && t.attr.multi_valued {
+                    merge_duplicate_items(t.attr, &mut v);
+                }
+                coerce_attribute_mut(t.attr, &mut v, self.compat, label)
+            }
         }
         .map_err(scim)?;
         if v.is_null() {
@@ -412,4 +417,43 @@ fn step<'r>(
         target,
         value,
     }
+}
+
+/// Items of one `add` that name the same element (same identity) are merged into the first,
+/// later sub-attributes winning. Coercion's primary rule then sees one item per element, and
+/// the request applies the same way a second time (a reported change is a real change).
+fn merge_duplicate_items(attr: &scim_core::AttributeDef, v: &mut Value) {
+    let Value::Array(items) = v else {
+        return;
+    };
+    if items.len() < 2 {
+        return;
+    }
+    let exact = crate::index::exact(attr);
+    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut out: Vec<Value> = Vec::with_capacity(items.len());
+    for item in std::mem::take(items) {
+        let key = crate::index::identity(attr, &item).map(|id| {
+            if exact {
+                id.to_owned()
+            } else {
+                id.to_lowercase()
+            }
+        });
+        let at = key.as_ref().and_then(|k| first.get(k).copied());
+        match (at, key) {
+            (Some(at), _) => {
+                // The identity keeps its first spelling; other sub-attributes: later wins.
+                if let (Some(Value::Object(target)), Value::Object(add)) = (out.get_mut(at), item) {
+                    target.extend(add.into_iter().filter(|(k, _)| k != "value"));
+                }
+            }
+            (None, Some(k)) => {
+                first.insert(k, out.len());
+                out.push(item);
+            }
+            (None, None) => out.push(item),
+        }
+    }
+    *items = out;
 }
