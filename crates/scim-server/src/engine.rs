@@ -414,7 +414,7 @@ impl ScimServer {
                 let served = served(inner, i)?;
                 match *m {
                     Method::GET | Method::HEAD if served.caps.query => {
-                        Ok(crate::list::list_get(inner, call, served).await?)
+                        Ok(crate::list::list(inner, call, served, false).await?)
                     }
                     Method::POST if served.caps.create => {
                         Ok(crate::resource::create(inner, call, served).await?)
@@ -425,7 +425,7 @@ impl ScimServer {
             Route::Search(i) => {
                 let served = served(inner, i)?;
                 if m == Method::POST && served.caps.query {
-                    Ok(crate::list::list_search(inner, call, served).await?)
+                    Ok(crate::list::list(inner, call, served, true).await?)
                 } else {
                     Err(Failure::MethodNotAllowed(if served.caps.query {
                         "POST".into()

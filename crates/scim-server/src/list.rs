@@ -14,41 +14,21 @@ use serde_json::{Value, json};
 const LIST_URN: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 const SEARCH_URN: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 
-/// `GET /{Endpoint}`.
-pub(crate) async fn list_get(
+/// `GET /{Endpoint}` (query string) and `POST /{Endpoint}/.search` (SearchRequest body): one
+/// list path for both.
+pub(crate) async fn list(
     inner: &Inner,
     call: &Call<'_>,
     served: &Served,
+    search: bool,
 ) -> Result<Response<Bytes>, ScimError> {
-    let q = ListQuery::try_from_query(call.parts.uri.query())?;
-    let (total, resources) = run(
-        inner,
-        call,
-        served,
-        &call.grant,
-        &q,
-        q.page_size(inner.config.max_results),
-    )
-    .await?;
-    Ok(respond(total, q.start_index, resources))
-}
-
-/// `POST /{Endpoint}/.search`.
-pub(crate) async fn list_search(
-    inner: &Inner,
-    call: &Call<'_>,
-    served: &Served,
-) -> Result<Response<Bytes>, ScimError> {
-    let q = search_body(call, inner.config.compat)?;
-    let (total, resources) = run(
-        inner,
-        call,
-        served,
-        &call.grant,
-        &q,
-        q.page_size(inner.config.max_results),
-    )
-    .await?;
+    let q = if search {
+        search_body(call, inner.config.compat)?
+    } else {
+        ListQuery::try_from_query(call.parts.uri.query())?
+    };
+    let page = q.page_size(inner.config.max_results);
+    let (total, resources) = run(inner, call, served, &call.grant, &q, page).await?;
     Ok(respond(total, q.start_index, resources))
 }
 
