@@ -24,6 +24,7 @@ mod filter_policy;
 pub mod hooks;
 mod list;
 mod ops;
+pub mod presets;
 pub mod query;
 mod resource;
 pub mod response;

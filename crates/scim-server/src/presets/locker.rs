@@ -1,0 +1,2 @@
+//! The locker system: locker users with one email, a badge extension and read-only user
+//! groups whose members are never returned.
