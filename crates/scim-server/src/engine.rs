@@ -27,6 +27,9 @@ pub(crate) struct Served {
     pub(crate) rt: ResourceType,
     pub(crate) caps: Capabilities,
     pub(crate) filter: crate::FilterPolicy,
+    /// The group type whose members this type's writable `groups` stand for (see
+    /// [`crate::memberships`]); `None` when `groups` is read-only or absent.
+    pub(crate) group_links: Option<ResourceType>,
 }
 
 /// The SCIM protocol engine. Cheap to clone; share one per service.
@@ -155,6 +158,7 @@ impl ServerBuilder {
                 rt: rt.clone(),
                 caps: rc.capabilities,
                 filter: rc.filter.clone(),
+                group_links: crate::memberships::group_type(&self.config.registry, rt),
             });
         }
         Ok(ScimServer {

@@ -23,6 +23,7 @@ mod engine;
 mod filter_policy;
 pub mod hooks;
 mod list;
+mod memberships;
 mod ops;
 pub mod presets;
 pub mod query;

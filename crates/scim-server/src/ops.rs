@@ -303,12 +303,12 @@ impl crate::store::Patcher for PlannedPatch<'_> {
 /// Plans `op` for a resource type.
 pub(crate) fn patcher<'a>(
     inner: &'a Inner,
-    served: &'a Served,
+    rt: &'a ResourceType,
     op: &'a PatchOp,
 ) -> Result<PlannedPatch<'a>, ScimError> {
     let plan = scim_patch::Patcher::new(&inner.config.registry)
         .with_compat(inner.config.compat)
-        .plan(&served.rt, op)
+        .plan(rt, op)
         .map_err(ScimError::from)?;
     Ok(PlannedPatch {
         plan,

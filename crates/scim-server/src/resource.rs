@@ -3,6 +3,7 @@
 use crate::config::PatchResponse;
 use crate::engine::{Call, Inner, Served, json_body};
 use crate::hooks::{Before, Operation, changed_attributes};
+use crate::memberships;
 use crate::ops;
 use crate::query::ListQuery;
 use crate::response::{self, set_header};
@@ -11,6 +12,7 @@ use bytes::Bytes;
 use http::{Response, StatusCode, header};
 use scim_core::ScimError;
 use scim_core::message::PatchOp;
+use std::collections::BTreeSet;
 
 /// The `attributes`/`excludedAttributes` of the query string (RFC 7644 §3.9 applies them to
 /// every operation that returns a resource).
@@ -147,8 +149,19 @@ pub(crate) async fn create(
         resource: Some(&resource),
         patch: None,
     };
+    let wanted = served
+        .group_links
+        .as_ref()
+        .and_then(|g| Some((g, memberships::listed(&resource)?)));
+    if let Some((group_rt, wanted)) = &wanted {
+        memberships::check_exist(inner, &call.ctx, group_rt, wanted).await?;
+    }
     inner.hooks.before(&call.ctx, &before).await?;
-    let stored = inner.store.create(&call.ctx, &served.rt, resource).await?;
+    let mut stored = inner.store.create(&call.ctx, &served.rt, resource).await?;
+    if let Some((group_rt, wanted)) = &wanted {
+        memberships::sync(inner, call, group_rt, &stored.id, &BTreeSet::new(), wanted).await?;
+        stored = inner.store.get(&call.ctx, &served.rt, &stored.id).await?;
+    }
     let attributes = changed_attributes(None, Some(&stored.resource));
     inner
         .committed(
@@ -230,8 +243,17 @@ pub(crate) async fn replace(
         resource: Some(&resource),
         patch: None,
     };
+    // Memberships written through `groups` (absent: left as they are).
+    let links = served.group_links.as_ref().and_then(|g| {
+        let wanted = memberships::listed(&resource)?;
+        let now = memberships::listed(&current.resource).unwrap_or_default();
+        Some((g, now, wanted))
+    });
+    if let Some((group_rt, now, wanted)) = &links {
+        memberships::check_exist(inner, &call.ctx, group_rt, wanted.difference(now)).await?;
+    }
     inner.hooks.before(&call.ctx, &before).await?;
-    let stored = inner
+    let mut stored = inner
         .store
         .replace(
             &call.ctx,
@@ -241,6 +263,10 @@ pub(crate) async fn replace(
             Precondition::Version(&current.version),
         )
         .await?;
+    if let Some((group_rt, now, wanted)) = &links {
+        memberships::sync(inner, call, group_rt, id, now, wanted).await?;
+        stored = inner.store.get(&call.ctx, &served.rt, id).await?;
+    }
     let attributes = changed_attributes(Some(&current.resource), Some(&stored.resource));
     inner
         .committed(
@@ -269,7 +295,7 @@ pub(crate) async fn patch(
         v.check_patch(registry, &served.rt, &op)?;
     }
     let forced = ops::mandatory_filter(registry, served, &call.grant)?;
-    let planned = ops::patcher(inner, served, &op)?;
+    let planned = ops::patcher(inner, &served.rt, &op)?;
     let patcher = Guarded {
         patch: &planned,
         forced: forced.as_ref(),
@@ -293,10 +319,18 @@ pub(crate) async fn patch(
     let precondition = expected
         .as_deref()
         .map_or(Precondition::None, Precondition::Version);
-    let (stored, changed) = inner
-        .store
-        .patch(&call.ctx, &served.rt, id, &patcher, precondition)
-        .await?;
+    let (stored, changed) = match &served.group_links {
+        None => {
+            inner
+                .store
+                .patch(&call.ctx, &served.rt, id, &patcher, precondition)
+                .await?
+        }
+        Some(group_rt) => {
+            patch_with_memberships(inner, call, served, group_rt, id, &patcher, precondition)
+                .await?
+        }
+    };
     if changed {
         let attributes = planned.changed_attributes();
         inner
@@ -314,6 +348,38 @@ pub(crate) async fn patch(
         PatchResponse::Resource => respond(inner, call, served, StatusCode::OK, stored),
         PatchResponse::NoContent => Ok(with_etag(response::empty(StatusCode::NO_CONTENT), &stored)),
     }
+}
+
+/// A PATCH of a type whose `groups` are writable: the group ids the patch would add are
+/// checked first (a preview on the current resource), then the patch runs in the store and
+/// the memberships follow the `groups` it left.
+async fn patch_with_memberships(
+    inner: &Inner,
+    call: &Call<'_>,
+    served: &Served,
+    group_rt: &scim_core::registry::ResourceType,
+    id: &str,
+    patcher: &Guarded<'_>,
+    precondition: Precondition<'_>,
+) -> Result<(StoredResource, bool), ScimError> {
+    let current = inner.store.get(&call.ctx, &served.rt, id).await?;
+    let mut preview = current.resource.clone();
+    crate::store::Patcher::apply(patcher, &mut preview)?;
+    let now = memberships::listed(&current.resource).unwrap_or_default();
+    let wanted = memberships::listed(&preview).unwrap_or_default();
+    memberships::check_exist(inner, &call.ctx, group_rt, wanted.difference(&now)).await?;
+    let tracking = memberships::Tracking::new(patcher);
+    let (mut stored, changed) = inner
+        .store
+        .patch(&call.ctx, &served.rt, id, &tracking, precondition)
+        .await?;
+    if let Some((before, after)) = tracking.seen()
+        && before != after
+    {
+        memberships::sync(inner, call, group_rt, id, &before, &after).await?;
+        stored = inner.store.get(&call.ctx, &served.rt, id).await?;
+    }
+    Ok((stored, changed))
 }
 
 /// `DELETE /{Endpoint}/{id}`.

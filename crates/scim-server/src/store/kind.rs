@@ -3,7 +3,7 @@
 
 use chrono::{SecondsFormat, Utc};
 use scim_core::SchemaRegistry;
-use scim_core::schema::{AttributeType, Mutability, Uniqueness};
+use scim_core::schema::{AttributeType, Uniqueness};
 use std::collections::HashMap;
 
 /// One indexed attribute.
@@ -25,7 +25,9 @@ pub(crate) struct Kind {
     pub(crate) indexes: Vec<IndexDef>,
     /// Whether resources of this type have `members` (groups).
     pub(crate) has_members: bool,
-    /// Whether resources of this type show a derived, read-only `groups` attribute.
+    /// Whether resources of this type show a `groups` attribute derived from group members
+    /// (read-only, or written by the engine through the members when a product makes it
+    /// writable).
     pub(crate) derived_groups: bool,
 }
 
@@ -50,9 +52,7 @@ pub(crate) fn kinds(registry: &SchemaRegistry) -> HashMap<String, Kind> {
                     });
                 }
             }
-            kind.derived_groups = schema
-                .attribute("groups")
-                .is_some_and(|g| g.multi_valued && g.mutability == Mutability::ReadOnly);
+            kind.derived_groups = schema.attribute("groups").is_some_and(|g| g.multi_valued);
         }
         kinds.insert(rt.name.to_ascii_lowercase(), kind);
     }
