@@ -32,11 +32,17 @@ const PROFILE_CAPABILITIES: Capabilities = Capabilities {
 ///   `members`. Read, query and PATCH only (POST, PUT and DELETE answer 405); filters may name
 ///   `displayName` and `id`.
 ///
+/// Pair it with [`CaseStore`](super::CaseStore) over the same registry:
+///
 /// ```
-/// use scim_server::presets::case_management::config;
+/// use scim_server::auth::AllowAll;
+/// use scim_server::presets::case_management::{CaseStore, config};
+/// use scim_server::ScimServer;
 ///
 /// let config = config();
-/// assert_eq!(config.base_path, "/scim/v2");
+/// let store = CaseStore::open_in_memory(config.registry.clone()).unwrap();
+/// let server = ScimServer::new(config, store, AllowAll).unwrap();
+/// # let _ = server;
 /// ```
 pub fn config() -> ServerConfig {
     // The definitions are fixed and consistent (a test builds them); the fallback is
