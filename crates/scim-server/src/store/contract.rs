@@ -8,6 +8,11 @@
 //! # }
 //! ```
 //!
+//! A store built on a fixed domain model (the case-management preset's own tables) cannot
+//! keep every attribute of every schema; [`run_with`] runs the same checks with what it
+//! declares in [`Supports`] instead. General-purpose stores run [`run`], which checks
+//! everything.
+//!
 //! Each check panics with a message naming the broken rule, like an `assert!` in a test.
 #![allow(
     clippy::unwrap_used,
@@ -22,8 +27,70 @@ use scim_core::registry::ResourceType;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
+/// What a store keeps beyond the core of the contract. [`Supports::ALL`] (what [`run`]
+/// checks) is what a general-purpose store must keep; a store over fixed columns declares
+/// less, and [`run_with`] adapts the checks without skipping their point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Supports {
+    extra_attribute: &'static str,
+    dangling_members: bool,
+    unique_group_names: bool,
+}
+
+impl Supports {
+    /// Everything: any attribute of the schemas is kept (the checks write, filter and sort
+    /// on `title`), group members may name resources that do not exist (yet), and two
+    /// groups may have names equal but for case.
+    pub const ALL: Supports = Supports {
+        extra_attribute: "title",
+        dangling_members: true,
+        unique_group_names: false,
+    };
+
+    /// The single-valued string attribute of users, other than `userName`, that the checks
+    /// write, filter and sort on instead of `title` (e.g. `displayName`).
+    #[must_use]
+    pub const fn extra_attribute(mut self, name: &'static str) -> Self {
+        self.extra_attribute = name;
+        self
+    }
+
+    /// Group members must be existing users: the membership checks use only those, and
+    /// adding a member that does not exist must fail.
+    #[must_use]
+    pub const fn existing_members_only(mut self) -> Self {
+        self.dangling_members = false;
+        self
+    }
+
+    /// Group display names are unique per tenant, case-insensitively: the checks use
+    /// distinct names, and creating a name taken in another case must fail with
+    /// [`StoreError::Uniqueness`].
+    #[must_use]
+    pub const fn unique_group_names(mut self) -> Self {
+        self.unique_group_names = true;
+        self
+    }
+}
+
+impl Default for Supports {
+    fn default() -> Self {
+        Supports::ALL
+    }
+}
+
 /// Runs every contract check against fresh stores made by `make`.
 pub async fn run<S, F>(make: F)
+where
+    S: ResourceStore + 'static,
+    F: Fn(Arc<SchemaRegistry>) -> S,
+{
+    run_with(make, Supports::ALL).await;
+}
+
+/// Runs every contract check against fresh stores made by `make`, adapted to what the store
+/// [`Supports`].
+pub async fn run_with<S, F>(make: F, supports: Supports)
 where
     S: ResourceStore + 'static,
     F: Fn(Arc<SchemaRegistry>) -> S,
@@ -32,17 +99,18 @@ where
     let fresh = || Arc::new(make(registry.clone()));
     let users = registry.resource_type("User").expect("User").clone();
     let groups = registry.resource_type("Group").expect("Group").clone();
+    let extra = supports.extra_attribute;
     create_and_get(&*fresh(), &users).await;
     uniqueness_is_per_tenant_and_case_insensitive(&*fresh(), &users).await;
     tenants_are_isolated(&*fresh(), &users).await;
-    replace_bumps_version_and_keeps_created(&*fresh(), &users).await;
-    preconditions(&*fresh(), &users).await;
+    replace_bumps_version_and_keeps_created(&*fresh(), &users, extra).await;
+    preconditions(&*fresh(), &users, extra).await;
     delete_then_not_found(&*fresh(), &users).await;
     paging_in_insertion_order(&*fresh(), &users).await;
-    memberships_stay_consistent(&*fresh(), &users, &groups).await;
+    memberships_stay_consistent(&*fresh(), &users, &groups, supports.dangling_members).await;
     unchanged_patch_keeps_version(&*fresh(), &users).await;
-    filters_and_sorting(&*fresh(), &registry, &users, &groups).await;
-    concurrent_member_adds_all_land(fresh(), &users, &groups).await;
+    filters_and_sorting(&*fresh(), &registry, &users, &groups, supports).await;
+    concurrent_member_adds_all_land(fresh(), &users, &groups, supports.dangling_members).await;
 }
 
 fn ctx(tenant: &str) -> RequestContext {
@@ -162,10 +230,14 @@ async fn tenants_are_isolated(store: &dyn ResourceStore, users: &ResourceType) {
     );
 }
 
-async fn replace_bumps_version_and_keeps_created(store: &dyn ResourceStore, users: &ResourceType) {
+async fn replace_bumps_version_and_keeps_created(
+    store: &dyn ResourceStore,
+    users: &ResourceType,
+    extra: &str,
+) {
     let c = store.create(&ctx("a"), users, user("carol")).await.unwrap();
     let mut body = user("carol");
-    body["title"] = json!("Boss");
+    body[extra] = json!("Boss");
     body["id"] = json!("forged");
     let r = store
         .replace(&ctx("a"), users, &c.id, body, Precondition::None)
@@ -177,10 +249,10 @@ async fn replace_bumps_version_and_keeps_created(store: &dyn ResourceStore, user
         r.resource["meta"]["created"], c.resource["meta"]["created"],
         "created is kept"
     );
-    assert_eq!(r.resource["title"], "Boss");
+    assert_eq!(r.resource[extra], "Boss");
 }
 
-async fn preconditions(store: &dyn ResourceStore, users: &ResourceType) {
+async fn preconditions(store: &dyn ResourceStore, users: &ResourceType, extra: &str) {
     let c = store.create(&ctx("a"), users, user("dave")).await.unwrap();
     let stale = Precondition::Version("not-the-version");
     assert!(matches!(
@@ -190,7 +262,7 @@ async fn preconditions(store: &dyn ResourceStore, users: &ResourceType) {
         Err(StoreError::VersionMismatch { .. })
     ));
     let patcher = |v: &mut Value| {
-        v["title"] = json!("x");
+        v[extra] = json!("x");
         Ok(true)
     };
     assert!(matches!(
@@ -212,7 +284,7 @@ async fn preconditions(store: &dyn ResourceStore, users: &ResourceType) {
         .await
         .unwrap();
     assert!(changed);
-    assert_eq!(p.resource["title"], "x");
+    assert_eq!(p.resource[extra], "x");
 }
 
 async fn delete_then_not_found(store: &dyn ResourceStore, users: &ResourceType) {
@@ -295,14 +367,30 @@ async fn memberships_stay_consistent(
     store: &dyn ResourceStore,
     users: &ResourceType,
     groups: &ResourceType,
+    dangling: bool,
 ) {
     let a = ctx("a");
     let u = store.create(&a, users, user("frank")).await.unwrap();
+    // A member that names no resource (yet), where the store allows one.
+    let ghost: Vec<Value> = if dangling {
+        vec![json!("not-yet-created")]
+    } else {
+        Vec::new()
+    };
+    let mut members = vec![json!({"value": u.id, "type": "User"})];
+    members.extend(ghost.iter().map(|v| json!({"value": v})));
+    if !dangling {
+        let bad = json!({"displayName": "Admins", "members": [{"value": u.id}, {"value": "not-yet-created"}]});
+        assert!(
+            store.create(&a, groups, bad).await.is_err(),
+            "a member that is not a user is refused"
+        );
+    }
     let g = store
         .create(
             &a,
             groups,
-            json!({"displayName": "Admins", "members": [{"value": u.id, "type": "User"}, {"value": "not-yet-created"}]}),
+            json!({"displayName": "Admins", "members": members}),
         )
         .await
         .unwrap();
@@ -334,30 +422,51 @@ async fn memberships_stay_consistent(
         "removal shows"
     );
     let add = |v: &mut Value| {
-        v["members"]
-            .as_array_mut()
-            .unwrap()
-            .push(json!({"value": u.id}));
+        let obj = v.as_object_mut().unwrap();
+        let ms = obj.entry("members").or_insert_with(|| json!([]));
+        ms.as_array_mut().unwrap().push(json!({"value": u.id}));
         Ok(true)
     };
     store
         .patch(&a, groups, &g.id, &add, Precondition::None)
         .await
         .unwrap();
+    if !dangling {
+        let before = store.get(&a, groups, &g.id).await.unwrap();
+        let add_ghost = |v: &mut Value| {
+            let obj = v.as_object_mut().unwrap();
+            let ms = obj.entry("members").or_insert_with(|| json!([]));
+            ms.as_array_mut()
+                .unwrap()
+                .push(json!({"value": "not-yet-created"}));
+            Ok(true)
+        };
+        assert!(
+            store
+                .patch(&a, groups, &g.id, &add_ghost, Precondition::None)
+                .await
+                .is_err(),
+            "a member that is not a user is refused"
+        );
+        assert_eq!(
+            store.get(&a, groups, &g.id).await.unwrap(),
+            before,
+            "a refused PATCH changes nothing"
+        );
+    }
     store
         .delete(&a, users, &u.id, Precondition::None)
         .await
         .unwrap();
     let g = store.get(&a, groups, &g.id).await.unwrap();
-    let members: Vec<_> = g.resource["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["value"].clone())
-        .collect();
+    let members: Vec<_> = g
+        .resource
+        .get("members")
+        .and_then(Value::as_array)
+        .map(|ms| ms.iter().map(|m| m["value"].clone()).collect())
+        .unwrap_or_default();
     assert_eq!(
-        members,
-        [json!("not-yet-created")],
+        members, ghost,
         "deleting a user removes it from every group"
     );
 }
@@ -367,21 +476,45 @@ async fn filters_and_sorting(
     registry: &SchemaRegistry,
     users: &ResourceType,
     groups: &ResourceType,
+    supports: Supports,
 ) {
     let a = ctx("a");
-    for (name, ext, title) in [
+    let extra = supports.extra_attribute;
+    for (name, ext, value) in [
         ("Zoe", "E-1", "b"),
         ("adam", "e-1", "a"),
         ("Ødegård", "E-3", "c"),
     ] {
-        let body = json!({"userName": name, "externalId": ext, "title": title});
+        let mut body = json!({"userName": name, "externalId": ext});
+        body[extra] = json!(value);
         store.create(&a, users, body).await.unwrap();
     }
     store
         .create(&ctx("b"), users, json!({"userName": "zoe"}))
         .await
         .unwrap();
-    for g in ["Admins", "admins", "Staff"] {
+    let (group_names, admins): (&[&str], &[&str]) = if supports.unique_group_names {
+        let taken = store
+            .create(&a, groups, json!({"displayName": "Admins"}))
+            .await
+            .unwrap();
+        let dup = store
+            .create(&a, groups, json!({"displayName": "admins"}))
+            .await;
+        assert!(
+            matches!(dup, Err(StoreError::Uniqueness(_))),
+            "group names are unique case-insensitively: {dup:?}"
+        );
+        store
+            .create(&ctx("b"), groups, json!({"displayName": "admins"}))
+            .await
+            .expect("group name uniqueness is per tenant");
+        let _ = taken;
+        (&["Staff"], &["Admins"])
+    } else {
+        (&["Admins", "admins", "Staff"], &["Admins", "admins"])
+    };
+    for g in group_names {
         store
             .create(&a, groups, json!({"displayName": g}))
             .await
@@ -393,23 +526,31 @@ async fn filters_and_sorting(
             .map(|r| r.resource[attr].as_str().unwrap_or_default().to_owned())
             .collect()
     };
-    let cases: [(&ResourceType, &str, &[&str]); 9] = [
-        (users, r#"userName eq "ZOE""#, &["Zoe"]),
-        (users, r#"userName eq "ødegård""#, &["Ødegård"]),
-        (users, r#"externalId eq "E-1""#, &["Zoe"]),
+    let cases: [(&ResourceType, String, &[&str]); 9] = [
+        (users, r#"userName eq "ZOE""#.into(), &["Zoe"]),
+        (users, r#"userName eq "ødegård""#.into(), &["Ødegård"]),
+        (users, r#"externalId eq "E-1""#.into(), &["Zoe"]),
         (
             users,
-            r#"userName eq "zoe" or userName eq "adam""#,
+            r#"userName eq "zoe" or userName eq "adam""#.into(),
             &["Zoe", "adam"],
         ),
-        (users, r#"userName eq "zoe" and title eq "a""#, &[]),
-        (users, r#"title gt "a""#, &["Zoe", "Ødegård"]),
-        (users, r#"not (userName eq "zoe")"#, &["adam", "Ødegård"]),
-        (groups, r#"displayName eq "ADMINS""#, &["Admins", "admins"]),
-        (users, r#"userName eq "nobody""#, &[]),
+        (
+            users,
+            format!(r#"userName eq "zoe" and {extra} eq "a""#),
+            &[],
+        ),
+        (users, format!(r#"{extra} gt "a""#), &["Zoe", "Ødegård"]),
+        (
+            users,
+            r#"not (userName eq "zoe")"#.into(),
+            &["adam", "Ødegård"],
+        ),
+        (groups, r#"displayName eq "ADMINS""#.into(), admins),
+        (users, r#"userName eq "nobody""#.into(), &[]),
     ];
     for (rt, text, want) in cases {
-        let f = scim_filter::CompiledFilter::parse_and_compile(text, registry, rt).unwrap();
+        let f = scim_filter::CompiledFilter::parse_and_compile(&text, registry, rt).unwrap();
         let req = ListRequest {
             filter: Some(&f),
             ..all()
@@ -422,7 +563,7 @@ async fn filters_and_sorting(
         let got = names(store.list(&a, rt, &req).await.unwrap(), attr);
         assert_eq!(got, want, "filter {text}");
     }
-    let path = scim_filter::parse_attr_path("title").unwrap();
+    let path = scim_filter::parse_attr_path(extra).unwrap();
     let key = scim_filter::SortKey::compile(&path, registry, users).unwrap();
     for (order, want) in [
         (
@@ -481,15 +622,27 @@ async fn concurrent_member_adds_all_land<S: ResourceStore + 'static>(
     store: Arc<S>,
     users: &ResourceType,
     groups: &ResourceType,
+    dangling: bool,
 ) {
-    let _ = users;
     let a = ctx("a");
+    let mut member_ids = Vec::with_capacity(200);
+    for i in 0..200 {
+        member_ids.push(if dangling {
+            format!("m{i}")
+        } else {
+            store
+                .create(&a, users, user(&format!("m{i}")))
+                .await
+                .unwrap()
+                .id
+        });
+    }
     let g = store
         .create(&a, groups, json!({"displayName": "Crowd"}))
         .await
         .unwrap();
     let mut tasks = Vec::new();
-    for i in 0..200 {
+    for member in member_ids {
         let store = store.clone();
         let (a, groups, id) = (a.clone(), groups.clone(), g.id.clone());
         tasks.push(tokio::spawn(async move {
@@ -498,7 +651,7 @@ async fn concurrent_member_adds_all_land<S: ResourceStore + 'static>(
                 let ms = obj.entry("members").or_insert_with(|| json!([]));
                 ms.as_array_mut()
                     .unwrap()
-                    .push(json!({"value": format!("m{i}")}));
+                    .push(json!({"value": member.clone()}));
                 Ok(true)
             };
             store
