@@ -1,13 +1,17 @@
-//! The parser. Tokens are recognized with nom (in [`lex`]); the nesting of
-//! parentheses, `not (…)` and value-path brackets is tracked on an explicit
-//! stack, so parsing is linear in the input and cannot overflow the call stack
-//! whatever the nesting limit.
+//! The parser. Tokens are recognized in [`lex`]; the nesting of parentheses,
+//! `not (…)` and value-path brackets is tracked on an explicit stack, so
+//! parsing is linear in the input and cannot overflow the call stack whatever
+//! the nesting limit.
+//!
+//! Failures are small [`LexError`]s (a span and a kind) while parsing; the
+//! public [`FilterError`], which owns a copy of the text and names the token
+//! found, is built once, when the parse has failed.
 
 mod lex;
 
 use crate::ast::{AttrPath, CompValue, Comparison, Filter, PatchPath, Span, ValuePath};
 use crate::error::{Context, ErrorKind, Expected, FilterError};
-use lex::{LexError, RawPath, attr_path, peek, skip_ws, unexpected, word};
+use lex::{LexError, LexKind, attr_path, keyword, peek, skip_ws, unexpected};
 
 /// The default nesting limit: parentheses and brackets open at once.
 pub const DEFAULT_NEST_LIMIT: usize = 64;
@@ -35,10 +39,27 @@ impl Default for Parser {
     }
 }
 
+/// An open parenthesis: a group, or the operand of `not`.
+#[derive(Clone, Copy)]
 enum Open {
     Paren,
     Not,
-    Bracket(Box<AttrPath>),
+}
+
+/// An open parenthesis on the parser's stack.
+struct Frame {
+    open: Open,
+    group: Group,
+}
+
+/// The open bracket of a value path. Value paths cannot nest, so there is at
+/// most one; it sits between the parentheses opened before it (`below` of
+/// them) and those opened inside it.
+struct Bracket {
+    attr: AttrPath,
+    start: usize,
+    below: usize,
+    group: Group,
 }
 
 /// The `or` of `and` chains being collected in one group.
@@ -139,46 +160,43 @@ impl Parser {
     /// Parses a filter (RFC 7644 §3.4.2.2).
     pub fn parse_filter(&self, input: &str) -> Result<Filter, FilterError> {
         self.check_len(input, Context::Filter)?;
-        self.logic(input, 0, RootEnd::Eof)
-            .map(|(f, _)| f)
-            .map_err(|e| FilterError::new(input, e.span, e.kind, Context::Filter))
+        match self.logic(input, 0, RootEnd::Eof) {
+            Ok((f, _)) => Ok(f),
+            Err(e) => Err(e.into_error(input, Context::Filter)),
+        }
     }
 
     /// Parses a PATCH path (RFC 7644 §3.5.2): `attrPath / valuePath [subAttr]`.
     pub fn parse_path(&self, input: &str) -> Result<PatchPath, FilterError> {
         self.check_len(input, Context::PatchPath)?;
         self.patch_path(input)
-            .map_err(|e| FilterError::new(input, e.span, e.kind, Context::PatchPath))
+            .map_err(|e| e.into_error(input, Context::PatchPath))
     }
 
     /// Parses a `sortBy` attribute path (RFC 7644 §3.4.2.3).
     pub fn parse_attr_path(&self, input: &str) -> Result<AttrPath, FilterError> {
         self.check_len(input, Context::SortBy)?;
-        let map = |e: LexError| FilterError::new(input, e.span, e.kind, Context::SortBy);
+        let map = |e: LexError| e.into_error(input, Context::SortBy);
         let start = skip_ws(input, 0);
-        let (raw, end) = attr_path(input, start).map_err(map)?;
+        let (path, end) = attr_path(input, start, &[Expected::AttrPath]).map_err(map)?;
         let end = skip_ws(input, end);
         if end != input.len() {
-            return Err(map(unexpected(input, end, &[Expected::End])));
+            return Err(map(unexpected(end, &[Expected::End])));
         }
-        Ok(owned(raw))
+        Ok(path)
     }
 
     fn patch_path(&self, input: &str) -> Result<PatchPath, LexError> {
         let start = skip_ws(input, 0);
-        let (raw, mut pos) = attr_path(input, start)?;
-        let attr = owned(raw);
+        let (attr, mut pos) = attr_path(input, start, &[Expected::AttrPath])?;
         let mut filter = None;
         let mut sub_attr = None;
         if peek(input, pos) == Some(b'[') {
             if attr.sub_attr.is_some() {
-                return Err(unexpected(input, pos, &[Expected::End]));
+                return Err(unexpected(pos, &[Expected::End]));
             }
             if self.nest_limit == 0 {
-                return Err(LexError {
-                    span: Span::new(pos, pos + 1),
-                    kind: ErrorKind::NestLimit { limit: 0 },
-                });
+                return Err(nest_error(0, pos, pos + 1));
             }
             let (f, close) = self.logic(input, pos + 1, RootEnd::Bracket)?;
             filter = Some(f);
@@ -191,14 +209,14 @@ impl Parser {
         }
         let end = skip_ws(input, pos);
         if end != input.len() {
-            let expected: &[Expected] = if filter.is_some() && sub_attr.is_none() {
+            let expected: &'static [Expected] = if filter.is_some() && sub_attr.is_none() {
                 &[Expected::Char('.'), Expected::End]
             } else if filter.is_none() && attr.sub_attr.is_none() {
                 &[Expected::Char('['), Expected::End]
             } else {
                 &[Expected::End]
             };
-            return Err(unexpected(input, end, expected));
+            return Err(unexpected(end, expected));
         }
         Ok(PatchPath {
             attr,
@@ -219,57 +237,51 @@ impl Parser {
         root_end: RootEnd,
     ) -> Result<(Filter, usize), LexError> {
         let mut root = Group::default();
-        let mut stack: Vec<(Open, usize, Group)> = Vec::new();
+        // Open parentheses; allocated only when a filter has some.
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut bracket: Option<Bracket> = None;
         let in_bracket_root = root_end == RootEnd::Bracket;
-        // Whether a value path's brackets are open (they cannot nest).
-        let mut in_bracket = false;
         loop {
             // A term is expected at `pos`.
             pos = skip_ws(input, pos);
             let opening = match peek(input, pos) {
-                Some(b'(') => Some((Open::Paren, pos, pos + 1)),
-                Some(b'n' | b'N') => match word(input, pos) {
-                    Some((w, wend)) if w.eq_ignore_ascii_case("not") => {
-                        let p = skip_ws(input, wend);
-                        (peek(input, p) == Some(b'(')).then_some((Open::Not, pos, p + 1))
-                    }
-                    _ => None,
-                },
+                Some(b'(') => Some((Open::Paren, pos + 1)),
+                Some(b'n' | b'N') => keyword(input, pos, "not").and_then(|wend| {
+                    let p = skip_ws(input, wend);
+                    (peek(input, p) == Some(b'(')).then_some((Open::Not, p + 1))
+                }),
                 Some(b) if lex::is_word_byte(b) => None,
-                _ => return Err(unexpected(input, pos, TERM_START)),
+                _ => return Err(unexpected(pos, TERM_START)),
             };
-            if let Some((open, at, next)) = opening {
-                if stack.len() >= self.nest_limit {
-                    return Err(nest_error(self.nest_limit, at, next));
+            if let Some((open, next)) = opening {
+                if stack.len() + usize::from(bracket.is_some()) >= self.nest_limit {
+                    return Err(nest_error(self.nest_limit, pos, next));
                 }
-                stack.push((open, at, Group::default()));
+                stack.push(Frame {
+                    open,
+                    group: Group::default(),
+                });
                 pos = next;
                 continue;
             }
-            let (raw, pend) = attr_path(input, pos).map_err(|e| {
-                if e.span.start == pos {
-                    unexpected(input, pos, TERM_START)
-                } else {
-                    e
-                }
-            })?;
-            let path = owned(raw);
+            let (path, pend) = attr_path(input, pos, TERM_START)?;
             let p = skip_ws(input, pend);
             if peek(input, p) == Some(b'[') {
-                if in_bracket_root || in_bracket {
-                    return Err(LexError {
-                        span: Span::new(p, p + 1),
-                        kind: ErrorKind::NestedValuePath,
-                    });
+                if in_bracket_root || bracket.is_some() {
+                    return Err(LexError::new(Span::new(p, p + 1), LexKind::NestedValuePath));
                 }
                 if path.sub_attr.is_some() {
-                    return Err(unexpected(input, p, &[Expected::Operator]));
+                    return Err(unexpected(p, &[Expected::Operator]));
                 }
                 if stack.len() >= self.nest_limit {
                     return Err(nest_error(self.nest_limit, p, p + 1));
                 }
-                stack.push((Open::Bracket(Box::new(path)), pos, Group::default()));
-                in_bracket = true;
+                bracket = Some(Bracket {
+                    attr: path,
+                    start: pos,
+                    below: stack.len(),
+                    group: Group::default(),
+                });
                 pos = p + 1;
                 continue;
             }
@@ -278,115 +290,108 @@ impl Parser {
             // After a term: a connector, a closer, or the end.
             loop {
                 pos = skip_ws(input, pos);
-                let top = match stack.last() {
-                    None => Top::Root,
-                    Some((Open::Bracket(_), _, _)) => Top::Bracket,
-                    Some(_) => Top::Paren,
-                };
-                let group = match stack.last_mut() {
-                    Some((_, _, g)) => g,
-                    None => &mut root,
+                let below = bracket.as_ref().map_or(0, |b| b.below);
+                let depth = stack.len();
+                let (top, group) = match (stack.last_mut(), &mut bracket) {
+                    (Some(frame), _) if depth > below => (Top::Paren, &mut frame.group),
+                    (_, Some(b)) => (Top::Bracket, &mut b.group),
+                    _ => (Top::Root, &mut root),
                 };
                 match peek(input, pos) {
                     Some(b')') if top == Top::Paren => {
                         let last = group.close(term);
-                        let Some((open, _, _)) = stack.pop() else {
-                            return Err(unexpected(input, pos, AFTER_TERM_EOF));
-                        };
-                        term = match open {
-                            Open::Not => Filter::Not(Box::new(last)),
+                        term = match stack.pop() {
+                            Some(Frame {
+                                open: Open::Not, ..
+                            }) => Filter::Not(Box::new(last)),
                             _ => last,
                         };
                         pos += 1;
                     }
                     Some(b']') if top == Top::Bracket => {
                         let inner = group.close(term);
-                        let Some((Open::Bracket(attr), start, _)) = stack.pop() else {
-                            return Err(unexpected(input, pos, AFTER_TERM_EOF));
+                        let Some(b) = bracket.take() else {
+                            return Err(unexpected(pos, AFTER_TERM_EOF));
                         };
                         pos += 1;
-                        in_bracket = false;
-                        let mut vp = Box::new(ValuePath {
-                            attr: *attr,
-                            filter: inner,
-                            span: Span::new(start, pos),
-                        });
-                        if peek(input, pos) == Some(b'.') && root_end == RootEnd::Eof {
-                            // `emails[type eq "work"].value eq "x"` is
-                            // `emails[type eq "work" and value eq "x"]`.
-                            let (sub, send) = lex_sub_attr(input, pos + 1)?;
-                            let mut sub_path = AttrPath::new(sub);
-                            sub_path.span = Span::new(pos + 1, send);
-                            let (cmp, end) = comparison_tail(input, sub_path, send)?;
-                            let inner = std::mem::replace(&mut vp.filter, Filter::And(Vec::new()));
-                            vp.filter = Filter::and([inner, cmp]);
-                            vp.span.end = end;
-                            pos = end;
-                        }
-                        term = Filter::ValuePath(vp);
+                        (term, pos) = value_path(input, b, inner, pos, root_end)?;
                     }
                     None if top == Top::Root && root_end == RootEnd::Eof => {
-                        return Ok((group.close(term), pos));
+                        return Ok((root.close(term), pos));
                     }
                     Some(b']') if top == Top::Root && root_end == RootEnd::Bracket => {
-                        return Ok((group.close(term), pos));
+                        return Ok((root.close(term), pos));
                     }
-                    _ => {
-                        let connector = word(input, pos).map(|(w, e)| {
-                            if w.eq_ignore_ascii_case("and") {
-                                (Some(true), e)
-                            } else if w.eq_ignore_ascii_case("or") {
-                                (Some(false), e)
-                            } else {
-                                (None, e)
-                            }
-                        });
-                        match connector {
-                            Some((Some(is_and), e)) => {
-                                if is_and {
-                                    group.chain.push(term);
-                                } else {
-                                    let and = group.end_chain(term);
-                                    group.ors.push(and);
-                                }
-                                pos = e;
-                                break;
-                            }
-                            _ => {
-                                let expected = match top {
-                                    Top::Bracket => AFTER_TERM_BRACKET,
-                                    Top::Paren => AFTER_TERM_PAREN,
-                                    Top::Root if in_bracket_root => AFTER_TERM_BRACKET,
-                                    Top::Root => AFTER_TERM_EOF,
-                                };
-                                return Err(unexpected(input, pos, expected));
-                            }
+                    Some(b @ (b'a' | b'A' | b'o' | b'O')) => {
+                        let is_and = matches!(b, b'a' | b'A');
+                        let kw = if is_and { "and" } else { "or" };
+                        let Some(e) = keyword(input, pos, kw) else {
+                            return Err(after_term_error(pos, top, in_bracket_root));
+                        };
+                        if is_and {
+                            group.chain.push(term);
+                        } else {
+                            let and = group.end_chain(term);
+                            group.ors.push(and);
                         }
+                        pos = e;
+                        break;
                     }
+                    _ => return Err(after_term_error(pos, top, in_bracket_root)),
                 }
             }
         }
     }
 }
 
-fn nest_error(limit: usize, at: usize, next: usize) -> LexError {
-    LexError {
-        span: Span::new(at, next),
-        kind: ErrorKind::NestLimit { limit },
+/// What a term at `pos` cannot be followed by.
+fn after_term_error(pos: usize, top: Top, in_bracket_root: bool) -> LexError {
+    let expected = match top {
+        Top::Bracket => AFTER_TERM_BRACKET,
+        Top::Paren => AFTER_TERM_PAREN,
+        Top::Root if in_bracket_root => AFTER_TERM_BRACKET,
+        Top::Root => AFTER_TERM_EOF,
+    };
+    unexpected(pos, expected)
+}
+
+/// The value path closed by the `]` before `pos`, with the filter `inner`,
+/// and the position after it.
+///
+/// In a whole filter, `emails[type eq "work"].value eq "x"` is read as
+/// `emails[type eq "work" and value eq "x"]`; the value path's span then
+/// covers the comparison.
+fn value_path(
+    input: &str,
+    b: Bracket,
+    inner: Filter,
+    pos: usize,
+    root_end: RootEnd,
+) -> Result<(Filter, usize), LexError> {
+    let mut vp = ValuePath {
+        attr: b.attr,
+        filter: inner,
+        span: Span::new(b.start, pos),
+    };
+    if peek(input, pos) == Some(b'.') && root_end == RootEnd::Eof {
+        let (sub, send) = lex_sub_attr(input, pos + 1)?;
+        let mut sub_path = AttrPath::new(sub);
+        sub_path.span = Span::new(pos + 1, send);
+        let (cmp, end) = comparison_tail(input, sub_path, send)?;
+        let inner = std::mem::replace(&mut vp.filter, Filter::And(Vec::new()));
+        vp.filter = Filter::and([inner, cmp]);
+        vp.span.end = end;
     }
+    let end = vp.span.end;
+    Ok((Filter::ValuePath(Box::new(vp)), end))
+}
+
+fn nest_error(limit: usize, at: usize, next: usize) -> LexError {
+    LexError::new(Span::new(at, next), LexKind::NestLimit(limit))
 }
 
 fn lex_sub_attr(input: &str, pos: usize) -> Result<(&str, usize), LexError> {
-    lex::attr_name_at(input, pos).ok_or_else(|| unexpected(input, pos, &[Expected::AttrName]))
-}
-
-fn owned(raw: RawPath<'_>) -> AttrPath {
-    AttrPath {
-        uri: raw.uri.map(Into::into),
-        name: raw.name.into(),
-        sub_attr: raw.sub.map(Into::into),
-        span: raw.span,
-    }
+    lex::attr_name_at(input, pos).ok_or(unexpected(pos, &[Expected::AttrName]))
 }
 
 /// After an attribute path ending at `pend`: `pr`, or an operator and a value.
@@ -401,9 +406,9 @@ fn comparison_tail(input: &str, path: AttrPath, pend: usize) -> Result<(Filter, 
         }
         Some(&[a, b]) if bounded => match crate::ast::CompareOp::from_bytes(a, b) {
             Some(op) => (op, p + 2),
-            None => return Err(unexpected(input, p, &[Expected::Operator])),
+            None => return Err(unexpected(p, &[Expected::Operator])),
         },
-        _ => return Err(unexpected(input, p, &[Expected::Operator])),
+        _ => return Err(unexpected(p, &[Expected::Operator])),
     };
     let vp = skip_ws(input, wend);
     let (value, vend) = match peek(input, vp) {
@@ -413,14 +418,21 @@ fn comparison_tail(input: &str, path: AttrPath, pend: usize) -> Result<(Filter, 
         }
         Some(b'-' | b'0'..=b'9') => match lex::number(input, vp)? {
             Some((n, e)) => (CompValue::Number(n), e),
-            None => return Err(unexpected(input, vp, &[Expected::Value])),
+            None => return Err(unexpected(vp, &[Expected::Value])),
         },
-        _ => match word(input, vp) {
-            Some((w, e)) if w.eq_ignore_ascii_case("true") => (CompValue::Bool(true), e),
-            Some((w, e)) if w.eq_ignore_ascii_case("false") => (CompValue::Bool(false), e),
-            Some((w, e)) if w.eq_ignore_ascii_case("null") => (CompValue::Null, e),
-            _ => return Err(unexpected(input, vp, &[Expected::Value])),
+        Some(b't' | b'T') => match keyword(input, vp, "true") {
+            Some(e) => (CompValue::Bool(true), e),
+            None => return Err(unexpected(vp, &[Expected::Value])),
         },
+        Some(b'f' | b'F') => match keyword(input, vp, "false") {
+            Some(e) => (CompValue::Bool(false), e),
+            None => return Err(unexpected(vp, &[Expected::Value])),
+        },
+        Some(b'n' | b'N') => match keyword(input, vp, "null") {
+            Some(e) => (CompValue::Null, e),
+            None => return Err(unexpected(vp, &[Expected::Value])),
+        },
+        _ => return Err(unexpected(vp, &[Expected::Value])),
     };
     let span = Span::new(path.span.start, vend);
     Ok((
