@@ -562,33 +562,56 @@ pub trait Fold {
 }
 
 impl Drop for Filter {
+    #[inline]
     fn drop(&mut self) {
         // Leaves, and nodes whose operands are all leaves, need no care.
-        if self.children().iter().all(|c| c.children().is_empty()) {
-            return;
+        let deep = match self {
+            Filter::Compare(_) | Filter::Present(_) => return,
+            Filter::And(v) | Filter::Or(v) => v.iter().any(Filter::has_operands),
+            Filter::Not(b) => b.has_operands(),
+            Filter::ValuePath(vp) => vp.filter.has_operands(),
+        };
+        if deep {
+            drop_deep(self);
         }
-        // Shallow trees (the common case) drop recursively, without
-        // allocating; the recursion is bounded by a per-thread depth count,
-        // and anything deeper is dropped from an explicit stack.
-        let depth = DROP_DEPTH.with(Cell::get);
-        if depth < SHALLOW {
-            DROP_DEPTH.with(|d| d.set(depth + 1));
-            match self {
-                Filter::And(v) | Filter::Or(v) => drop(std::mem::take(v)),
-                Filter::Not(b) => drop(std::mem::replace(&mut **b, Filter::And(Vec::new()))),
-                Filter::ValuePath(vp) => {
-                    drop(std::mem::replace(&mut vp.filter, Filter::And(Vec::new())));
-                }
-                Filter::Compare(_) | Filter::Present(_) => {}
+    }
+}
+
+impl Filter {
+    /// Whether this node holds other filters.
+    #[inline]
+    fn has_operands(&self) -> bool {
+        match self {
+            Filter::Compare(_) | Filter::Present(_) => false,
+            Filter::And(v) | Filter::Or(v) => !v.is_empty(),
+            Filter::Not(_) | Filter::ValuePath(_) => true,
+        }
+    }
+}
+
+/// Drops the operands of `f`, some of which have operands of their own.
+fn drop_deep(f: &mut Filter) {
+    // Shallow trees (the common case) drop recursively, without allocating;
+    // the recursion is bounded by a per-thread depth count, and anything
+    // deeper is dropped from an explicit stack.
+    let depth = DROP_DEPTH.with(Cell::get);
+    if depth < SHALLOW {
+        DROP_DEPTH.with(|d| d.set(depth + 1));
+        match f {
+            Filter::And(v) | Filter::Or(v) => drop(std::mem::take(v)),
+            Filter::Not(b) => drop(std::mem::replace(&mut **b, Filter::And(Vec::new()))),
+            Filter::ValuePath(vp) => {
+                drop(std::mem::replace(&mut vp.filter, Filter::And(Vec::new())));
             }
-            DROP_DEPTH.with(|d| d.set(depth));
-            return;
+            Filter::Compare(_) | Filter::Present(_) => {}
         }
-        let mut stack: Vec<Filter> = Vec::new();
-        take_children(self, &mut stack);
-        while let Some(mut f) = stack.pop() {
-            take_children(&mut f, &mut stack);
-        }
+        DROP_DEPTH.with(|d| d.set(depth));
+        return;
+    }
+    let mut stack: Vec<Filter> = Vec::new();
+    take_children(f, &mut stack);
+    while let Some(mut f) = stack.pop() {
+        take_children(&mut f, &mut stack);
     }
 }
 

@@ -384,9 +384,15 @@ pub(crate) fn string(input: &str, pos: usize) -> LexResult<CompactString> {
 /// The first position at or after `pos` that ends a plain run of a string
 /// literal (`"`, `\` or a control character), or the end.
 #[inline]
-fn scan_plain(bytes: &[u8], mut pos: usize) -> usize {
+fn scan_plain(bytes: &[u8], pos: usize) -> usize {
+    scan_until(bytes, pos, STR_STOP)
+}
+
+/// The first position at or after `pos` whose byte is in `mask`.
+#[inline]
+fn scan_until(bytes: &[u8], mut pos: usize, mask: u8) -> usize {
     while let Some(&b) = bytes.get(pos) {
-        if class(b) & STR_STOP != 0 {
+        if class(b) & mask != 0 {
             break;
         }
         pos += 1;

@@ -70,6 +70,17 @@ struct Group {
 }
 
 impl Group {
+    /// `term` joins the `and` chain.
+    fn push_and(&mut self, term: Filter) {
+        push(&mut self.chain, term);
+    }
+
+    /// `term` ends the `and` chain, which joins the `or` list.
+    fn push_or(&mut self, term: Filter) {
+        let and = self.end_chain(term);
+        push(&mut self.ors, and);
+    }
+
     /// The `and` chain ended by `last` (the chain holds the terms before it).
     fn end_chain(&mut self, last: Filter) -> Filter {
         if self.chain.is_empty() {
@@ -89,6 +100,16 @@ impl Group {
             Filter::Or(std::mem::take(&mut self.ors))
         }
     }
+}
+
+/// Pushes `f`, allocating room for four operands at once: a junction has at
+/// least two, and most have a few.
+#[inline]
+fn push(v: &mut Vec<Filter>, f: Filter) {
+    if v.capacity() == 0 {
+        *v = Vec::with_capacity(4);
+    }
+    v.push(f);
 }
 
 #[derive(PartialEq, Clone, Copy)]
@@ -329,10 +350,9 @@ impl Parser {
                             return Err(after_term_error(pos, top, in_bracket_root));
                         };
                         if is_and {
-                            group.chain.push(term);
+                            group.push_and(term);
                         } else {
-                            let and = group.end_chain(term);
-                            group.ors.push(and);
+                            group.push_or(term);
                         }
                         pos = e;
                         break;
