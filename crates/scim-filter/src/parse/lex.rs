@@ -246,62 +246,124 @@ fn urn_string(uri: &str) -> CompactString {
     uri.into()
 }
 
+/// Where the pieces of an attribute path are in the text: the URN prefix is
+/// `start..name - 1` (when `name > start`), the name `name..name_end`, the
+/// sub-attribute `name_end + 1..end` (when `end > name_end`).
+///
+/// Lexing a path yields only these positions; the strings are copied once,
+/// into the node that keeps them ([`PathPos::fill`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct PathPos {
+    pub(crate) start: usize,
+    name: usize,
+    name_end: usize,
+    pub(crate) end: usize,
+}
+
+impl PathPos {
+    /// A path of one name, `start..end`.
+    pub(crate) const fn name(start: usize, end: usize) -> Self {
+        PathPos {
+            start,
+            name: start,
+            name_end: end,
+            end,
+        }
+    }
+
+    /// Whether the path has a sub-attribute.
+    pub(crate) const fn has_sub_attr(&self) -> bool {
+        self.end > self.name_end
+    }
+
+    /// Writes the path into `path`, which holds no strings yet.
+    #[inline]
+    pub(crate) fn fill(self, input: &str, path: &mut AttrPath) {
+        if self.name > self.start {
+            path.uri = Some(urn_string(text(input, self.start, self.name - 1)));
+        }
+        path.name = text(input, self.name, self.name_end).into();
+        if self.has_sub_attr() {
+            path.sub_attr = Some(text(input, self.name_end + 1, self.end).into());
+        }
+        path.span = Span::new(self.start, self.end);
+    }
+
+    /// The path as a new value.
+    pub(crate) fn to_path(self, input: &str) -> AttrPath {
+        let mut path = EMPTY_PATH;
+        self.fill(input, &mut path);
+        path
+    }
+}
+
+/// A path holding no strings, to be filled in place.
+pub(crate) const EMPTY_PATH: AttrPath = AttrPath {
+    uri: None,
+    name: CompactString::const_new(""),
+    sub_attr: None,
+    span: Span::new(0, 0),
+};
+
 /// `[URI ":"] ATTRNAME ["." ATTRNAME]` at `pos` (no leading whitespace).
 ///
 /// Without a registry, a URN prefix is split at its last colon; the rest is
 /// `name[.sub]`. `expected` is what the error names when no path starts at `pos`.
+#[inline(always)]
 pub(crate) fn attr_path(
     input: &str,
     pos: usize,
     expected: &'static [Expected],
-) -> LexResult<AttrPath> {
+    out: &mut PathPos,
+) -> Result<(), LexError> {
     let bytes = input.as_bytes();
     let is_urn = bytes
         .get(pos..pos + 4)
         .is_some_and(|p| p.eq_ignore_ascii_case(b"urn:"));
     if !is_urn {
-        let (name, sub, end) = name_and_sub(input, pos, expected)?;
-        let path = AttrPath {
-            uri: None,
-            name: name.into(),
-            sub_attr: sub.map(Into::into),
-            span: Span::new(pos, end),
-        };
-        return Ok((path, end));
+        let (name_end, end) = name_and_sub(input, pos, expected)?;
+        out.start = pos;
+        out.name = pos;
+        out.name_end = name_end;
+        out.end = end;
+        return Ok(());
     }
-    let end = scan(bytes, pos, URN);
-    let whole = text(input, pos, end);
-    let colon = whole.rfind(':').unwrap_or(0);
-    let uri = whole.get(..colon).unwrap_or("");
-    let (name, sub, stop) = name_and_sub(input, pos + colon + 1, &[Expected::AttrName])?;
+    *out = urn_path(input, pos)?;
+    Ok(())
+}
+
+/// An attribute path at `pos`, which starts with `urn:`.
+fn urn_path(input: &str, pos: usize) -> Result<PathPos, LexError> {
+    let end = scan(input.as_bytes(), pos, URN);
+    let colon = text(input, pos, end).rfind(':').unwrap_or(0);
+    let name = pos + colon + 1;
+    let (name_end, stop) = name_and_sub(input, name, &[Expected::AttrName])?;
     if stop != end {
         return Err(unexpected(stop, &[Expected::Operator]));
     }
-    let path = AttrPath {
-        uri: Some(urn_string(uri)),
-        name: name.into(),
-        sub_attr: sub.map(Into::into),
-        span: Span::new(pos, end),
-    };
-    Ok((path, end))
+    Ok(PathPos {
+        start: pos,
+        name,
+        name_end,
+        end,
+    })
 }
 
-#[allow(clippy::type_complexity)]
-#[inline]
-fn name_and_sub<'a>(
-    input: &'a str,
+/// `ATTRNAME ["." ATTRNAME]` at `pos`: the ends of the name and of the whole.
+#[inline(always)]
+fn name_and_sub(
+    input: &str,
     pos: usize,
     expected: &'static [Expected],
-) -> Result<(&'a str, Option<&'a str>, usize), LexError> {
+) -> Result<(usize, usize), LexError> {
     let Some(name_end) = attr_name(input, pos) else {
         return Err(unexpected(pos, expected));
     };
-    let name = text(input, pos, name_end);
     if peek(input, name_end) != Some(b'.') {
-        return Ok((name, None, name_end));
+        return Ok((name_end, name_end));
     }
     match attr_name(input, name_end + 1) {
-        Some(end) => Ok((name, Some(text(input, name_end + 1, end)), end)),
+        Some(end) => Ok((name_end, end)),
         None => Err(unexpected(name_end + 1, &[Expected::AttrName])),
     }
 }
@@ -359,6 +421,7 @@ pub(crate) fn number(
 }
 
 /// A JSON string at `pos`, which holds `"`. Linear in the literal's length.
+#[inline(always)]
 pub(crate) fn string(input: &str, pos: usize) -> LexResult<CompactString> {
     let bytes = input.as_bytes();
     let start = pos + 1;

@@ -9,9 +9,9 @@
 
 mod lex;
 
-use crate::ast::{AttrPath, CompValue, Comparison, Filter, PatchPath, Span, ValuePath};
+use crate::ast::{AttrPath, CompValue, CompareOp, Comparison, Filter, PatchPath, Span, ValuePath};
 use crate::error::{Context, ErrorKind, Expected, FilterError};
-use lex::{LexError, LexKind, attr_path, keyword, peek, skip_ws, unexpected};
+use lex::{EMPTY_PATH, LexError, LexKind, PathPos, attr_path, keyword, peek, skip_ws, unexpected};
 
 /// The default nesting limit: parentheses and brackets open at once.
 pub const DEFAULT_NEST_LIMIT: usize = 64;
@@ -54,10 +54,10 @@ struct Frame {
 
 /// The open bracket of a value path. Value paths cannot nest, so there is at
 /// most one; it sits between the parentheses opened before it (`below` of
-/// them) and those opened inside it.
+/// them) and those opened inside it. The node is allocated when the bracket
+/// opens, and its attribute written in place.
 struct Bracket {
-    attr: AttrPath,
-    start: usize,
+    vp: Box<ValuePath>,
     below: usize,
     group: Group,
 }
@@ -199,17 +199,21 @@ impl Parser {
         self.check_len(input, Context::SortBy)?;
         let map = |e: LexError| e.into_error(input, Context::SortBy);
         let start = skip_ws(input, 0);
-        let (path, end) = attr_path(input, start, &[Expected::AttrPath]).map_err(map)?;
-        let end = skip_ws(input, end);
+        let mut path = PathPos::default();
+        attr_path(input, start, &[Expected::AttrPath], &mut path).map_err(map)?;
+        let end = skip_ws(input, path.end);
         if end != input.len() {
             return Err(map(unexpected(end, &[Expected::End])));
         }
-        Ok(path)
+        Ok(path.to_path(input))
     }
 
     fn patch_path(&self, input: &str) -> Result<PatchPath, LexError> {
         let start = skip_ws(input, 0);
-        let (attr, mut pos) = attr_path(input, start, &[Expected::AttrPath])?;
+        let mut path = PathPos::default();
+        attr_path(input, start, &[Expected::AttrPath], &mut path)?;
+        let attr = path.to_path(input);
+        let mut pos = path.end;
         let mut filter = None;
         let mut sub_attr = None;
         if peek(input, pos) == Some(b'[') {
@@ -285,28 +289,34 @@ impl Parser {
                 pos = next;
                 continue;
             }
-            let (path, pend) = attr_path(input, pos, TERM_START)?;
-            let p = skip_ws(input, pend);
+            let mut path = PathPos::default();
+            attr_path(input, pos, TERM_START, &mut path)?;
+            let p = skip_ws(input, path.end);
             if peek(input, p) == Some(b'[') {
                 if in_bracket_root || bracket.is_some() {
                     return Err(LexError::new(Span::new(p, p + 1), LexKind::NestedValuePath));
                 }
-                if path.sub_attr.is_some() {
+                if path.has_sub_attr() {
                     return Err(unexpected(p, &[Expected::Operator]));
                 }
                 if stack.len() >= self.nest_limit {
                     return Err(nest_error(self.nest_limit, p, p + 1));
                 }
+                let mut vp = Box::new(ValuePath {
+                    attr: EMPTY_PATH,
+                    filter: Filter::And(Vec::new()),
+                    span: Span::new(pos, pos),
+                });
+                path.fill(input, &mut vp.attr);
                 bracket = Some(Bracket {
-                    attr: path,
-                    start: pos,
+                    vp,
                     below: stack.len(),
                     group: Group::default(),
                 });
                 pos = p + 1;
                 continue;
             }
-            let (mut term, end) = comparison_tail(input, path, pend)?;
+            let (mut term, end) = comparison_tail(input, path)?;
             pos = end;
             // After a term: a connector, a closer, or the end.
             loop {
@@ -335,7 +345,7 @@ impl Parser {
                             return Err(unexpected(pos, AFTER_TERM_EOF));
                         };
                         pos += 1;
-                        (term, pos) = value_path(input, b, inner, pos, root_end)?;
+                        (term, pos) = value_path(input, b.vp, inner, pos, root_end)?;
                     }
                     None if top == Top::Root && root_end == RootEnd::Eof => {
                         return Ok((root.close(term), pos));
@@ -375,35 +385,30 @@ fn after_term_error(pos: usize, top: Top, in_bracket_root: bool) -> LexError {
     unexpected(pos, expected)
 }
 
-/// The value path closed by the `]` before `pos`, with the filter `inner`,
-/// and the position after it.
+/// The value path `vp` closed by the `]` before `pos`, with the filter
+/// `inner`, and the position after it.
 ///
 /// In a whole filter, `emails[type eq "work"].value eq "x"` is read as
 /// `emails[type eq "work" and value eq "x"]`; the value path's span then
 /// covers the comparison.
 fn value_path(
     input: &str,
-    b: Bracket,
+    mut vp: Box<ValuePath>,
     inner: Filter,
     pos: usize,
     root_end: RootEnd,
 ) -> Result<(Filter, usize), LexError> {
-    let mut vp = ValuePath {
-        attr: b.attr,
-        filter: inner,
-        span: Span::new(b.start, pos),
-    };
+    vp.filter = inner;
+    vp.span.end = pos;
     if peek(input, pos) == Some(b'.') && root_end == RootEnd::Eof {
-        let (sub, send) = lex_sub_attr(input, pos + 1)?;
-        let mut sub_path = AttrPath::new(sub);
-        sub_path.span = Span::new(pos + 1, send);
-        let (cmp, end) = comparison_tail(input, sub_path, send)?;
+        let (_, send) = lex_sub_attr(input, pos + 1)?;
+        let (cmp, end) = comparison_tail(input, PathPos::name(pos + 1, send))?;
         let inner = std::mem::replace(&mut vp.filter, Filter::And(Vec::new()));
         vp.filter = Filter::and([inner, cmp]);
         vp.span.end = end;
     }
     let end = vp.span.end;
-    Ok((Filter::ValuePath(Box::new(vp)), end))
+    Ok((Filter::ValuePath(vp), end))
 }
 
 fn nest_error(limit: usize, at: usize, next: usize) -> LexError {
@@ -414,58 +419,78 @@ fn lex_sub_attr(input: &str, pos: usize) -> Result<(&str, usize), LexError> {
     lex::attr_name_at(input, pos).ok_or(unexpected(pos, &[Expected::AttrName]))
 }
 
-/// After an attribute path ending at `pend`: `pr`, or an operator and a value.
-fn comparison_tail(input: &str, path: AttrPath, pend: usize) -> Result<(Filter, usize), LexError> {
-    let p = skip_ws(input, pend);
+/// A comparison holding no strings, to be filled in place.
+const EMPTY_COMPARISON: Comparison = Comparison {
+    path: EMPTY_PATH,
+    op: CompareOp::Eq,
+    value: CompValue::Null,
+    span: Span::new(0, 0),
+    op_span: Span::new(0, 0),
+    value_span: Span::new(0, 0),
+};
+
+/// After the attribute path `path`: `pr`, or an operator and a value.
+///
+/// The node is allocated first and its strings written into it, rather than
+/// built on the stack and moved: moving a freshly written node costs more
+/// than writing it.
+#[inline(always)]
+fn comparison_tail(input: &str, path: PathPos) -> Result<(Filter, usize), LexError> {
+    let p = skip_ws(input, path.end);
     // Operators are two letters followed by a word boundary.
     let two = input.as_bytes().get(p..p + 2);
     let bounded = !peek(input, p + 2).is_some_and(lex::is_word_byte);
     let (op, wend) = match two {
         Some(w) if bounded && w.eq_ignore_ascii_case(b"pr") => {
-            return Ok((Filter::Present(Box::new(path)), p + 2));
+            let mut attr = Box::new(EMPTY_PATH);
+            path.fill(input, &mut attr);
+            return Ok((Filter::Present(attr), p + 2));
         }
-        Some(&[a, b]) if bounded => match crate::ast::CompareOp::from_bytes(a, b) {
+        Some(&[a, b]) if bounded => match CompareOp::from_bytes(a, b) {
             Some(op) => (op, p + 2),
             None => return Err(unexpected(p, &[Expected::Operator])),
         },
         _ => return Err(unexpected(p, &[Expected::Operator])),
     };
     let vp = skip_ws(input, wend);
-    let (value, vend) = match peek(input, vp) {
+    let mut c = Box::new(EMPTY_COMPARISON);
+    let vend = value(input, vp, &mut c.value)?;
+    path.fill(input, &mut c.path);
+    c.op = op;
+    c.span = Span::new(path.start, vend);
+    c.op_span = Span::new(p, wend);
+    c.value_span = Span::new(vp, vend);
+    Ok((Filter::Compare(c), vend))
+}
+
+/// A comparison value at `pos`, written to `out`; the position after it.
+#[inline(always)]
+fn value(input: &str, pos: usize, out: &mut CompValue) -> Result<usize, LexError> {
+    let (value, end) = match peek(input, pos) {
         Some(b'"') => {
-            let (s, e) = lex::string(input, vp)?;
+            let (s, e) = lex::string(input, pos)?;
             (CompValue::String(s), e)
         }
-        Some(b'-' | b'0'..=b'9') => match lex::number(input, vp)? {
+        Some(b'-' | b'0'..=b'9') => match lex::number(input, pos)? {
             Some((n, e)) => (CompValue::Number(n), e),
-            None => return Err(unexpected(vp, &[Expected::Value])),
+            None => return Err(unexpected(pos, &[Expected::Value])),
         },
-        Some(b't' | b'T') => match keyword(input, vp, "true") {
+        Some(b't' | b'T') => match keyword(input, pos, "true") {
             Some(e) => (CompValue::Bool(true), e),
-            None => return Err(unexpected(vp, &[Expected::Value])),
+            None => return Err(unexpected(pos, &[Expected::Value])),
         },
-        Some(b'f' | b'F') => match keyword(input, vp, "false") {
+        Some(b'f' | b'F') => match keyword(input, pos, "false") {
             Some(e) => (CompValue::Bool(false), e),
-            None => return Err(unexpected(vp, &[Expected::Value])),
+            None => return Err(unexpected(pos, &[Expected::Value])),
         },
-        Some(b'n' | b'N') => match keyword(input, vp, "null") {
+        Some(b'n' | b'N') => match keyword(input, pos, "null") {
             Some(e) => (CompValue::Null, e),
-            None => return Err(unexpected(vp, &[Expected::Value])),
+            None => return Err(unexpected(pos, &[Expected::Value])),
         },
-        _ => return Err(unexpected(vp, &[Expected::Value])),
+        _ => return Err(unexpected(pos, &[Expected::Value])),
     };
-    let span = Span::new(path.span.start, vend);
-    Ok((
-        Filter::Compare(Box::new(Comparison {
-            path,
-            op,
-            value,
-            span,
-            op_span: Span::new(p, wend),
-            value_span: Span::new(vp, vend),
-        })),
-        vend,
-    ))
+    *out = value;
+    Ok(end)
 }
 
 /// Parses a filter with the default limits. See [`Parser::parse_filter`].
