@@ -71,8 +71,6 @@ impl LexError {
     }
 }
 
-pub(crate) type LexResult<T> = Result<(T, usize), LexError>;
-
 type NomRes<'a, T> = IResult<&'a [u8], T, ()>;
 
 fn rest(input: &str, pos: usize) -> &str {
@@ -224,9 +222,12 @@ fn attr_name(input: &str, pos: usize) -> Option<usize> {
     (class(first) & (ALPHA | DOLLAR) != 0).then(|| scan(input.as_bytes(), pos + 1, NAME))
 }
 
-/// An attribute name at `pos`, with the position after it.
-pub(crate) fn attr_name_at(input: &str, pos: usize) -> Option<(&str, usize)> {
-    attr_name(input, pos).map(|end| (text(input, pos, end), end))
+/// A sub-attribute name at `pos` (after a `.`), with the position after it.
+pub(crate) fn sub_attr(input: &str, pos: usize) -> Result<(&str, usize), LexError> {
+    match attr_name(input, pos) {
+        Some(end) => Ok((text(input, pos, end), end)),
+        None => Err(unexpected(pos, &[Expected::AttrName])),
+    }
 }
 
 /// The schema URNs filters name most, stored without allocating.
@@ -420,19 +421,20 @@ pub(crate) fn number(
     Ok(Some((n, end)))
 }
 
-/// A JSON string at `pos`, which holds `"`. Linear in the literal's length.
+/// A JSON string at `pos`, which holds `"`, unescaped into `out` (which is
+/// empty). Returns the position after it. Linear in the literal's length.
 #[inline(always)]
-pub(crate) fn string(input: &str, pos: usize) -> LexResult<CompactString> {
+pub(crate) fn string(input: &str, pos: usize, out: &mut CompactString) -> Result<usize, LexError> {
     let bytes = input.as_bytes();
     let start = pos + 1;
     // Fast path: no escapes.
     let i = scan_plain(bytes, start);
     match bytes.get(i) {
         Some(b'"') => {
-            let s = text(input, start, i);
-            Ok((s.into(), i + 1))
+            *out = CompactString::from(text(input, start, i));
+            Ok(i + 1)
         }
-        Some(b'\\') => string_escaped(input, pos, i),
+        Some(b'\\') => string_escaped(input, pos, i, out),
         Some(_) => Err(LexError::new(
             Span::new(i, i + 1),
             LexKind::ControlCharacter,
@@ -464,9 +466,14 @@ fn scan_until(bytes: &[u8], mut pos: usize, mask: u8) -> usize {
 }
 
 /// The rest of the string literal opened at `pos`, whose first escape is at `i`.
-fn string_escaped(input: &str, pos: usize, mut i: usize) -> LexResult<CompactString> {
+fn string_escaped(
+    input: &str,
+    pos: usize,
+    mut i: usize,
+    out: &mut CompactString,
+) -> Result<usize, LexError> {
     let bytes = input.as_bytes();
-    let mut out = String::from(text(input, pos + 1, i));
+    out.push_str(text(input, pos + 1, i));
     loop {
         let plain = i;
         i = scan_plain(bytes, i);
@@ -478,7 +485,7 @@ fn string_escaped(input: &str, pos: usize, mut i: usize) -> LexResult<CompactStr
             ));
         };
         match b {
-            b'"' => return Ok((out.into(), i + 1)),
+            b'"' => return Ok(i + 1),
             b'\\' => {
                 let esc = i;
                 let bad = |end: usize, kind| LexError::new(Span::new(esc, end), kind);
