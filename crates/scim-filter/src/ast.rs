@@ -715,8 +715,13 @@ enum Piece<'a> {
 
 impl fmt::Debug for Filter {
     /// An S-expression of the tree with spans, printed without recursion:
-    /// `And[Compare(userName@0..8 eq "x"), Not(Present(title@20..25))]`.
+    /// `And[Compare(userName@0..8 eq "x"@12..15), Not(Present(title@20..25))]`.
+    /// The alternate form (`{:#?}`) puts each operand on its own line,
+    /// indented by four spaces per level.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            return debug_pretty(self, f);
+        }
         let mut stack = vec![Piece::Node(self)];
         while let Some(p) = stack.pop() {
             let node = match p {
@@ -727,12 +732,7 @@ impl fmt::Debug for Filter {
                 Piece::Node(n) => n,
             };
             match node {
-                Filter::Compare(c) => write!(
-                    f,
-                    "Compare({}@{:?} {} {}@{:?})",
-                    c.path, c.path.span, c.op, c.value, c.value_span
-                )?,
-                Filter::Present(p) => write!(f, "Present({}@{:?})", p, p.span)?,
+                Filter::Compare(_) | Filter::Present(_) => debug_leaf(node, f)?,
                 Filter::Not(b) => {
                     f.write_str("Not(")?;
                     stack.push(Piece::Text(")"));
@@ -761,6 +761,65 @@ impl fmt::Debug for Filter {
         }
         Ok(())
     }
+}
+
+/// `Compare(path@span op value@span)` or `Present(path@span)`.
+fn debug_leaf(node: &Filter, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match node {
+        Filter::Compare(c) => write!(
+            f,
+            "Compare({}@{:?} {} {}@{:?})",
+            c.path, c.path.span, c.op, c.value, c.value_span
+        ),
+        Filter::Present(p) => write!(f, "Present({}@{:?})", p, p.span),
+        _ => Ok(()),
+    }
+}
+
+/// The alternate Debug form: one node per line, closers on their own lines.
+fn debug_pretty(root: &Filter, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// A node to print at a depth, or a closer (with the comma after it
+    /// unless it closes the root).
+    enum Line<'a> {
+        Node(&'a Filter, usize),
+        Close(&'static str, usize),
+    }
+    let indent =
+        |f: &mut fmt::Formatter<'_>, depth: usize| (0..depth).try_for_each(|_| f.write_str("    "));
+    let mut stack = vec![Line::Node(root, 0)];
+    while let Some(line) = stack.pop() {
+        let (node, depth) = match line {
+            Line::Close(text, depth) => {
+                indent(f, depth)?;
+                f.write_str(text)?;
+                f.write_str(if depth > 0 { ",\n" } else { "" })?;
+                continue;
+            }
+            Line::Node(node, depth) => (node, depth),
+        };
+        indent(f, depth)?;
+        let (open, close, children): (&str, &'static str, &[Filter]) = match node {
+            Filter::Compare(_) | Filter::Present(_) => {
+                debug_leaf(node, f)?;
+                f.write_str(if depth > 0 { ",\n" } else { "" })?;
+                continue;
+            }
+            Filter::Not(b) => ("Not(", ")", std::slice::from_ref(&**b)),
+            Filter::ValuePath(vp) => {
+                f.write_str("ValuePath(\n")?;
+                indent(f, depth + 1)?;
+                write!(f, "{}@{:?},", vp.attr, vp.attr.span)?;
+                ("", ")", std::slice::from_ref(&vp.filter))
+            }
+            Filter::And(v) => ("And[", "]", v),
+            Filter::Or(v) => ("Or[", "]", v),
+        };
+        f.write_str(open)?;
+        f.write_str("\n")?;
+        stack.push(Line::Close(close, depth));
+        stack.extend(children.iter().rev().map(|c| Line::Node(c, depth + 1)));
+    }
+    Ok(())
 }
 
 impl fmt::Display for Filter {
