@@ -26,6 +26,8 @@ enum Command {
     Filter(cmd::filter::FilterArgs),
     /// Apply PATCH requests (RFC 7644 §3.5.2) and diff resources.
     Patch(cmd::patch::PatchArgs),
+    /// Print intermediate forms: filter syntax trees and resolutions, PATCH plans.
+    Debug(cmd::debug::DebugArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,5 +41,6 @@ fn main() -> ExitCode {
         },
         Command::Filter(args) => cmd::filter::run(args),
         Command::Patch(args) => cmd::patch::run(args),
+        Command::Debug(args) => cmd::debug::run(args),
     }
 }

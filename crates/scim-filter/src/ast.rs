@@ -562,33 +562,56 @@ pub trait Fold {
 }
 
 impl Drop for Filter {
+    #[inline]
     fn drop(&mut self) {
         // Leaves, and nodes whose operands are all leaves, need no care.
-        if self.children().iter().all(|c| c.children().is_empty()) {
-            return;
+        let deep = match self {
+            Filter::Compare(_) | Filter::Present(_) => return,
+            Filter::And(v) | Filter::Or(v) => v.iter().any(Filter::has_operands),
+            Filter::Not(b) => b.has_operands(),
+            Filter::ValuePath(vp) => vp.filter.has_operands(),
+        };
+        if deep {
+            drop_deep(self);
         }
-        // Shallow trees (the common case) drop recursively, without
-        // allocating; the recursion is bounded by a per-thread depth count,
-        // and anything deeper is dropped from an explicit stack.
-        let depth = DROP_DEPTH.with(Cell::get);
-        if depth < SHALLOW {
-            DROP_DEPTH.with(|d| d.set(depth + 1));
-            match self {
-                Filter::And(v) | Filter::Or(v) => drop(std::mem::take(v)),
-                Filter::Not(b) => drop(std::mem::replace(&mut **b, Filter::And(Vec::new()))),
-                Filter::ValuePath(vp) => {
-                    drop(std::mem::replace(&mut vp.filter, Filter::And(Vec::new())));
-                }
-                Filter::Compare(_) | Filter::Present(_) => {}
+    }
+}
+
+impl Filter {
+    /// Whether this node holds other filters.
+    #[inline]
+    fn has_operands(&self) -> bool {
+        match self {
+            Filter::Compare(_) | Filter::Present(_) => false,
+            Filter::And(v) | Filter::Or(v) => !v.is_empty(),
+            Filter::Not(_) | Filter::ValuePath(_) => true,
+        }
+    }
+}
+
+/// Drops the operands of `f`, some of which have operands of their own.
+fn drop_deep(f: &mut Filter) {
+    // Shallow trees (the common case) drop recursively, without allocating;
+    // the recursion is bounded by a per-thread depth count, and anything
+    // deeper is dropped from an explicit stack.
+    let depth = DROP_DEPTH.with(Cell::get);
+    if depth < SHALLOW {
+        DROP_DEPTH.with(|d| d.set(depth + 1));
+        match f {
+            Filter::And(v) | Filter::Or(v) => drop(std::mem::take(v)),
+            Filter::Not(b) => drop(std::mem::replace(&mut **b, Filter::And(Vec::new()))),
+            Filter::ValuePath(vp) => {
+                drop(std::mem::replace(&mut vp.filter, Filter::And(Vec::new())));
             }
-            DROP_DEPTH.with(|d| d.set(depth));
-            return;
+            Filter::Compare(_) | Filter::Present(_) => {}
         }
-        let mut stack: Vec<Filter> = Vec::new();
-        take_children(self, &mut stack);
-        while let Some(mut f) = stack.pop() {
-            take_children(&mut f, &mut stack);
-        }
+        DROP_DEPTH.with(|d| d.set(depth));
+        return;
+    }
+    let mut stack: Vec<Filter> = Vec::new();
+    take_children(f, &mut stack);
+    while let Some(mut f) = stack.pop() {
+        take_children(&mut f, &mut stack);
     }
 }
 
@@ -692,8 +715,13 @@ enum Piece<'a> {
 
 impl fmt::Debug for Filter {
     /// An S-expression of the tree with spans, printed without recursion:
-    /// `And[Compare(userName@0..8 eq "x"), Not(Present(title@20..25))]`.
+    /// `And[Compare(userName@0..8 eq "x"@12..15), Not(Present(title@20..25))]`.
+    /// The alternate form (`{:#?}`) puts each operand on its own line,
+    /// indented by four spaces per level.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            return debug_pretty(self, f);
+        }
         let mut stack = vec![Piece::Node(self)];
         while let Some(p) = stack.pop() {
             let node = match p {
@@ -704,12 +732,7 @@ impl fmt::Debug for Filter {
                 Piece::Node(n) => n,
             };
             match node {
-                Filter::Compare(c) => write!(
-                    f,
-                    "Compare({}@{:?} {} {}@{:?})",
-                    c.path, c.path.span, c.op, c.value, c.value_span
-                )?,
-                Filter::Present(p) => write!(f, "Present({}@{:?})", p, p.span)?,
+                Filter::Compare(_) | Filter::Present(_) => debug_leaf(node, f)?,
                 Filter::Not(b) => {
                     f.write_str("Not(")?;
                     stack.push(Piece::Text(")"));
@@ -738,6 +761,65 @@ impl fmt::Debug for Filter {
         }
         Ok(())
     }
+}
+
+/// `Compare(path@span op value@span)` or `Present(path@span)`.
+fn debug_leaf(node: &Filter, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match node {
+        Filter::Compare(c) => write!(
+            f,
+            "Compare({}@{:?} {} {}@{:?})",
+            c.path, c.path.span, c.op, c.value, c.value_span
+        ),
+        Filter::Present(p) => write!(f, "Present({}@{:?})", p, p.span),
+        _ => Ok(()),
+    }
+}
+
+/// The alternate Debug form: one node per line, closers on their own lines.
+fn debug_pretty(root: &Filter, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// A node to print at a depth, or a closer (with the comma after it
+    /// unless it closes the root).
+    enum Line<'a> {
+        Node(&'a Filter, usize),
+        Close(&'static str, usize),
+    }
+    let indent =
+        |f: &mut fmt::Formatter<'_>, depth: usize| (0..depth).try_for_each(|_| f.write_str("    "));
+    let mut stack = vec![Line::Node(root, 0)];
+    while let Some(line) = stack.pop() {
+        let (node, depth) = match line {
+            Line::Close(text, depth) => {
+                indent(f, depth)?;
+                f.write_str(text)?;
+                f.write_str(if depth > 0 { ",\n" } else { "" })?;
+                continue;
+            }
+            Line::Node(node, depth) => (node, depth),
+        };
+        indent(f, depth)?;
+        let (open, close, children): (&str, &'static str, &[Filter]) = match node {
+            Filter::Compare(_) | Filter::Present(_) => {
+                debug_leaf(node, f)?;
+                f.write_str(if depth > 0 { ",\n" } else { "" })?;
+                continue;
+            }
+            Filter::Not(b) => ("Not(", ")", std::slice::from_ref(&**b)),
+            Filter::ValuePath(vp) => {
+                f.write_str("ValuePath(\n")?;
+                indent(f, depth + 1)?;
+                write!(f, "{}@{:?},", vp.attr, vp.attr.span)?;
+                ("", ")", std::slice::from_ref(&vp.filter))
+            }
+            Filter::And(v) => ("And[", "]", v),
+            Filter::Or(v) => ("Or[", "]", v),
+        };
+        f.write_str(open)?;
+        f.write_str("\n")?;
+        stack.push(Line::Close(close, depth));
+        stack.extend(children.iter().rev().map(|c| Line::Node(c, depth + 1)));
+    }
+    Ok(())
 }
 
 impl fmt::Display for Filter {

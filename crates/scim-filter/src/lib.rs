@@ -75,6 +75,7 @@ pub use compact_str::CompactString;
 mod compile;
 mod error;
 mod eval;
+mod explain;
 mod parse;
 mod sort;
 
@@ -86,6 +87,7 @@ pub use compile::{
     ResolvedPatchPath, UnknownAttributes, resolve_patch_path,
 };
 pub use error::{Context, ErrorKind, Expected, FilterError};
+pub use explain::Explain;
 pub use parse::{
     DEFAULT_MAX_LEN, DEFAULT_NEST_LIMIT, Parser, parse_attr_path, parse_filter, parse_path,
 };

@@ -483,3 +483,70 @@ fn compiled_fold_translates_to_sql_with_binds() {
         ]
     );
 }
+
+#[test]
+fn explain_shows_each_resolution() {
+    let registry = SchemaRegistry::builtin();
+    let users = registry.resource_type("User").unwrap();
+    let c = CompiledFilter::parse_and_compile(
+        r#"meta.lastModified gt "2011-05-13T04:42:34+02:00" and emails[type eq "Work" or not (primary pr)] or urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq null"#,
+        &registry,
+        users,
+    )
+    .unwrap();
+    snapbox::assert_data_eq!(
+        c.explain(users).to_string(),
+        snapbox::str![[r#"
+or
+  and
+    meta.lastModified gt "2011-05-13T02:42:34Z"
+      attribute: urn:ietf:params:scim:schemas:core:2.0:User:meta.lastModified
+      type: dateTime, caseExact: false, multiValued: false
+      keys: ["meta", "lastModified"]
+      literal: dateTime 2011-05-13T02:42:34Z
+    emails[…]
+      attribute: urn:ietf:params:scim:schemas:core:2.0:User:emails
+      type: complex, caseExact: false, multiValued: true
+      keys: ["emails"]
+      some element satisfies:
+        or
+          type eq "Work"
+            attribute: urn:ietf:params:scim:schemas:core:2.0:User:emails.type
+            type: string, caseExact: false, multiValued: false
+            keys: ["type"]
+            literal: string "Work" (case-insensitive)
+          not
+            primary pr
+              attribute: urn:ietf:params:scim:schemas:core:2.0:User:emails.primary
+              type: boolean, caseExact: false, multiValued: false
+              keys: ["primary"]
+              test: the attribute has a non-empty value
+  urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq null
+    attribute: urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value
+    type: string, caseExact: false, multiValued: false
+    keys: ["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "manager", "value"]
+    test: the attribute has no value
+
+"#]]
+    );
+    // Without the resource type, core attributes have no schema prefix.
+    let c = CompiledFilter::parse_and_compile(r#"userName eq "x""#, &registry, users).unwrap();
+    assert!(c.to_string().contains("attribute: userName\n"), "{c}");
+    // Dynamic attributes say so.
+    let f = parse_filter("custom.thing eq 1").unwrap();
+    let options = CompileOptions::new().unknown_attributes(UnknownAttributes::Dynamic);
+    let c = CompiledFilter::compile_with(&f, &registry, users, options).unwrap();
+    assert!(
+        c.explain(users).to_string().contains("type: unknown"),
+        "{c}"
+    );
+    // Deep filters print without recursion (the indentation makes the text
+    // quadratic in the depth, so the depth stays moderate here).
+    let deep = format!("{}title pr{}", "not (".repeat(2_000), ")".repeat(2_000));
+    let f = scim_filter::Parser::new()
+        .nest_limit(2_000)
+        .parse_filter(&deep)
+        .unwrap();
+    let c = CompiledFilter::compile(&f, &registry, users).unwrap();
+    assert_eq!(c.explain(users).to_string().lines().count(), 2_000 + 5);
+}

@@ -732,3 +732,40 @@ fn fold_translates_to_sql() {
     );
     assert_eq!(sql.binds, ["b%", "work", "%@x.org%"]);
 }
+
+#[test]
+fn pretty_debug_puts_one_node_per_line() {
+    let f = verified(
+        r#"userName eq "x" and (emails[type eq "work" and not (primary pr)] or title pr)"#,
+    );
+    snapbox::assert_data_eq!(
+        format!("{f:#?}"),
+        snapbox::str![[r#"
+And[
+    Compare(userName@0..8 eq "x"@12..15),
+    Or[
+        ValuePath(
+            emails@21..27,
+            And[
+                Compare(type@28..32 eq "work"@36..42),
+                Not(
+                    Present(primary@52..59),
+                ),
+            ],
+        ),
+        Present(title@68..73),
+    ],
+]
+"#]]
+    );
+    // A leaf alone prints as in the compact form.
+    assert_eq!(
+        format!("{:#?}", verified("title pr")),
+        "Present(title@0..5)"
+    );
+    // Deep trees print without recursion (the indentation makes the text
+    // quadratic in the depth, so the depth stays moderate here).
+    let deep = format!("{}a pr{}", "not (".repeat(2_000), ")".repeat(2_000));
+    let f = Parser::new().nest_limit(2_000).parse_filter(&deep).unwrap();
+    assert_eq!(format!("{f:#?}").lines().count(), 4_001);
+}

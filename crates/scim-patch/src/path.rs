@@ -64,11 +64,21 @@ pub(crate) fn parse(text: &str) -> Result<ParsedPath<'_>, PatchError> {
 /// A value filter bound to a multi-valued complex attribute (`emails[type eq "work"]`),
 /// compiled by `scim-filter` and evaluated against one element at a time. The AST is kept
 /// for the shapes the engine optimizes or upserts from.
-#[derive(Debug)]
 pub(crate) struct Matcher<'r> {
     attr: &'r AttributeDef,
     filter: Filter,
     compiled: CompiledFilter,
+}
+
+impl std::fmt::Debug for Matcher<'_> {
+    /// The attribute by name (its definition is the schema's), the filter and its compiled form.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Matcher")
+            .field("attr", &self.attr.name)
+            .field("filter", &self.filter)
+            .field("compiled", &self.compiled)
+            .finish()
+    }
 }
 
 impl<'r> Matcher<'r> {

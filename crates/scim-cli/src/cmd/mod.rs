@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub(crate) mod debug;
 pub(crate) mod filter;
 pub(crate) mod patch;
 pub(crate) mod serve;

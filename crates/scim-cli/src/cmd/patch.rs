@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use scim_core::resource::canonicalize;
-use scim_core::{Compat, SchemaRegistry, ScimType};
-use scim_patch::{PatchError, Patcher, resource_type_of};
+use scim_core::{Compat, ResourceType, SchemaRegistry, ScimType};
+use scim_patch::{PatchError, Patcher, Plan, resource_type_of};
 use serde_json::{Value, json};
 
 /// Options of `scim patch`.
@@ -90,7 +90,7 @@ pub(crate) fn run(args: PatchArgs) -> ExitCode {
     }
 }
 
-fn compat(strict: bool) -> Compat {
+pub(crate) fn compat(strict: bool) -> Compat {
     if strict {
         Compat::strict()
     } else {
@@ -98,7 +98,7 @@ fn compat(strict: bool) -> Compat {
     }
 }
 
-fn read_json(path: &Path) -> Result<Value, String> {
+pub(crate) fn read_json(path: &Path) -> Result<Value, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
@@ -136,11 +136,21 @@ fn plan(registry: &SchemaRegistry, rt: &str, p: &Path, compat: Compat) -> Result
     let rt = registry
         .resource_type(rt)
         .ok_or_else(|| format!("unknown resource type {rt:?}"))?;
-    let patcher = Patcher::new(registry).with_compat(compat);
-    let patch = patcher.decode(&read_json(p)?).map_err(|e| e.to_string())?;
-    let plan = patcher.plan(rt, &patch).map_err(|e| e.to_string())?;
+    let plan = checked_plan(registry, rt, &read_json(p)?, compat).map_err(|e| e.to_string())?;
     println!("{plan:#?}");
     Ok(())
+}
+
+/// The PatchOp `body` decoded and checked against `rt` (also `scim debug patch-plan`).
+pub(crate) fn checked_plan<'r>(
+    registry: &'r SchemaRegistry,
+    rt: &'r ResourceType,
+    body: &Value,
+    compat: Compat,
+) -> Result<Plan<'r>, PatchError> {
+    let patcher = Patcher::new(registry).with_compat(compat);
+    let patch = patcher.decode(body)?;
+    patcher.plan(rt, &patch)
 }
 
 /// `scimType: detail`, the batch output's error form.

@@ -1,30 +1,79 @@
-//! Tokens, recognized with nom. Every function takes the whole text and a
-//! byte position, and returns the token with the position after it.
+//! Tokens. Every function takes the whole text and a byte position, and
+//! returns the token with the position after it.
+//!
+//! The tokens every filter is made of (whitespace, words, names, URN
+//! prefixes, string literals) are scanned with byte loops over one class
+//! table; numbers, which are rare and have a fiddly grammar, are recognized
+//! with nom. Every delimiter and name character is ASCII, so token boundaries
+//! are character boundaries of the text.
 
+use compact_str::CompactString;
 use nom::IResult;
 use nom::Parser as _;
 use nom::branch::alt;
-use nom::bytes::complete::{tag, take_while, take_while_m_n, take_while1};
+use nom::bytes::complete::tag;
 use nom::character::complete::{char, digit0, digit1, one_of};
 use nom::combinator::opt;
+use scim_core::schema::builtin::{ENTERPRISE_USER_URN, GROUP_URN, USER_URN};
 
-use crate::ast::Span;
-use crate::error::{ErrorKind, Expected};
+use crate::ast::{AttrPath, Span};
+use crate::error::{Context, ErrorKind, Expected, FilterError};
 
-/// A lexing failure: where and what.
-#[derive(Debug)]
+/// A lexing or parsing failure: where and what, kept small and cheap to
+/// build. The rich [`FilterError`] (with the offending token and an owned
+/// copy of the text) is made once, at the boundary, by [`LexError::into_error`].
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct LexError {
     pub(crate) span: Span,
-    pub(crate) kind: ErrorKind,
+    pub(crate) kind: LexKind,
 }
 
-pub(crate) type LexResult<T> = Result<(T, usize), LexError>;
+/// What a [`LexError`] is; mirrors [`ErrorKind`] without owned data.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum LexKind {
+    /// Something else is at `span.start`; the token found there is read
+    /// from the text when the error is built.
+    Unexpected(&'static [Expected]),
+    NestLimit(usize),
+    UnterminatedString,
+    InvalidEscape,
+    InvalidUnicodeEscape,
+    ControlCharacter,
+    InvalidNumber,
+    NestedValuePath,
+}
 
-// Tokens are recognized on bytes: every delimiter and name character is
-// ASCII, so token boundaries are character boundaries of the text.
+impl LexError {
+    pub(crate) const fn new(span: Span, kind: LexKind) -> Self {
+        LexError { span, kind }
+    }
+
+    /// The public error for `input`.
+    pub(crate) fn into_error(self, input: &str, ctx: Context) -> FilterError {
+        let (span, kind) = match self.kind {
+            LexKind::Unexpected(expected) => {
+                let (found, span) = found_token(input, self.span.start);
+                let kind = ErrorKind::Unexpected {
+                    expected: expected.to_vec(),
+                    found,
+                };
+                (span, kind)
+            }
+            LexKind::NestLimit(limit) => (self.span, ErrorKind::NestLimit { limit }),
+            LexKind::UnterminatedString => (self.span, ErrorKind::UnterminatedString),
+            LexKind::InvalidEscape => (self.span, ErrorKind::InvalidEscape),
+            LexKind::InvalidUnicodeEscape => (self.span, ErrorKind::InvalidUnicodeEscape),
+            LexKind::ControlCharacter => (self.span, ErrorKind::ControlCharacter),
+            LexKind::InvalidNumber => (self.span, ErrorKind::InvalidNumber),
+            LexKind::NestedValuePath => (self.span, ErrorKind::NestedValuePath),
+        };
+        FilterError::new(input, span, kind, ctx)
+    }
+}
+
 type NomRes<'a, T> = IResult<&'a [u8], T, ()>;
 
-pub(crate) fn rest(input: &str, pos: usize) -> &str {
+fn rest(input: &str, pos: usize) -> &str {
     input.get(pos..).unwrap_or("")
 }
 
@@ -40,7 +89,7 @@ fn text(input: &str, from: usize, to: usize) -> &str {
     input.get(from..to).unwrap_or("")
 }
 
-pub(crate) const fn is_ws(c: char) -> bool {
+const fn is_ws(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r')
 }
 
@@ -49,6 +98,10 @@ const WS: u8 = 1;
 const NAME: u8 = 2;
 const DOLLAR: u8 = 4;
 const ALPHA: u8 = 8;
+/// Printable ASCII except the filter's delimiters: the characters of a URN prefix.
+const URN: u8 = 16;
+/// Ends the plain run of a string literal: `"`, `\` or a control character.
+const STR_STOP: u8 = 32;
 
 // Evaluated at compile time: an out-of-bounds index would fail the build, not panic.
 #[allow(clippy::indexing_slicing)]
@@ -70,6 +123,12 @@ const CLASSES: [u8; 256] = {
         if b.is_ascii_alphabetic() {
             c |= ALPHA;
         }
+        if b.is_ascii_graphic() && !matches!(b, b'(' | b')' | b'[' | b']' | b'"' | b'\\') {
+            c |= URN;
+        }
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            c |= STR_STOP;
+        }
         t[i] = c;
         i += 1;
     }
@@ -81,50 +140,44 @@ fn class(b: u8) -> u8 {
     CLASSES.get(usize::from(b)).copied().unwrap_or(0)
 }
 
-#[inline]
-fn is_ws_byte(b: u8) -> bool {
-    class(b) & WS != 0
-}
-
-/// RFC 7643 §2.1 `nameChar`.
-#[inline]
-fn is_name_byte(b: u8) -> bool {
-    class(b) & NAME != 0
-}
-
 /// A byte of a word: a name character or `$`.
 #[inline]
 pub(crate) fn is_word_byte(b: u8) -> bool {
     class(b) & (NAME | DOLLAR) != 0
 }
 
-/// Characters of a URN prefix: printable ASCII except the filter's delimiters.
-const fn is_urn_byte(b: u8) -> bool {
-    b.is_ascii_graphic() && !matches!(b, b'(' | b')' | b'[' | b']' | b'"' | b'\\')
+/// The first position at or after `pos` whose byte is not in `mask`.
+#[inline]
+fn scan(bytes: &[u8], mut pos: usize, mask: u8) -> usize {
+    while let Some(&b) = bytes.get(pos) {
+        if class(b) & mask == 0 {
+            break;
+        }
+        pos += 1;
+    }
+    pos
 }
 
 /// The position after any whitespace at `pos`.
+#[inline]
 pub(crate) fn skip_ws(input: &str, pos: usize) -> usize {
-    let res: NomRes<'_, &[u8]> = take_while(is_ws_byte).parse(bytes_at(input, pos));
-    match res {
-        Ok((r, _)) => after(input, r),
-        Err(_) => pos,
-    }
+    scan(input.as_bytes(), pos, WS)
 }
 
 /// The next byte, if any.
+#[inline]
 pub(crate) fn peek(input: &str, pos: usize) -> Option<u8> {
     input.as_bytes().get(pos).copied()
 }
 
-/// A word: a maximal run of letters, digits, `_`, `-` and `$`, as keywords and
-/// names are delimited.
-pub(crate) fn word(input: &str, pos: usize) -> Option<(&str, usize)> {
-    let res: NomRes<'_, &[u8]> = take_while1(is_word_byte).parse(bytes_at(input, pos));
-    res.ok().map(|(r, _)| {
-        let end = after(input, r);
-        (text(input, pos, end), end)
-    })
+/// Whether the keyword `kw` (lower case) is at `pos` in any case, ending at a
+/// word boundary. Returns the position after it.
+#[inline]
+pub(crate) fn keyword(input: &str, pos: usize, kw: &str) -> Option<usize> {
+    let end = pos + kw.len();
+    let w = input.as_bytes().get(pos..end)?;
+    (w.eq_ignore_ascii_case(kw.as_bytes()) && !peek(input, end).is_some_and(is_word_byte))
+        .then_some(end)
 }
 
 /// The token shown as "found" in an error at `pos`: the run of characters up to
@@ -155,97 +208,164 @@ pub(crate) fn found_token(input: &str, pos: usize) -> (Option<String>, Span) {
     (Some(shown), Span::new(pos, pos + len))
 }
 
-pub(crate) fn unexpected(input: &str, pos: usize, expected: &[Expected]) -> LexError {
-    let (found, span) = found_token(input, pos);
-    LexError {
-        span,
-        kind: ErrorKind::Unexpected {
-            expected: expected.to_vec(),
-            found,
-        },
-    }
+/// Something other than `expected` is at `pos`.
+#[inline]
+pub(crate) const fn unexpected(pos: usize, expected: &'static [Expected]) -> LexError {
+    LexError::new(Span::new(pos, pos), LexKind::Unexpected(expected))
 }
 
 /// An attribute name (RFC 7643 §2.1 `ATTRNAME`, plus `$ref`-style names):
 /// the position after it.
+#[inline]
 fn attr_name(input: &str, pos: usize) -> Option<usize> {
-    let res: NomRes<'_, _> = (
-        take_while_m_n(1, 1, |b: u8| class(b) & (ALPHA | DOLLAR) != 0),
-        take_while(is_name_byte),
-    )
-        .parse(bytes_at(input, pos));
-    res.ok().map(|(r, _)| after(input, r))
+    let first = peek(input, pos)?;
+    (class(first) & (ALPHA | DOLLAR) != 0).then(|| scan(input.as_bytes(), pos + 1, NAME))
 }
 
-/// An attribute name at `pos`, with the position after it.
-pub(crate) fn attr_name_at(input: &str, pos: usize) -> Option<(&str, usize)> {
-    attr_name(input, pos).map(|end| (text(input, pos, end), end))
+/// A sub-attribute name at `pos` (after a `.`), with the position after it.
+pub(crate) fn sub_attr(input: &str, pos: usize) -> Result<(&str, usize), LexError> {
+    match attr_name(input, pos) {
+        Some(end) => Ok((text(input, pos, end), end)),
+        None => Err(unexpected(pos, &[Expected::AttrName])),
+    }
 }
 
-/// The pieces of an attribute path: URN prefix, name and sub-attribute, with
-/// the path's span.
-pub(crate) struct RawPath<'a> {
-    pub(crate) uri: Option<&'a str>,
-    pub(crate) name: &'a str,
-    pub(crate) sub: Option<&'a str>,
-    pub(crate) span: Span,
+/// The schema URNs filters name most, stored without allocating.
+const KNOWN_URNS: [CompactString; 3] = [
+    CompactString::const_new(USER_URN),
+    CompactString::const_new(ENTERPRISE_USER_URN),
+    CompactString::const_new(GROUP_URN),
+];
+
+/// `uri` as a string: a known schema URN spelled exactly so is shared, not copied.
+fn urn_string(uri: &str) -> CompactString {
+    for known in &KNOWN_URNS {
+        if known.as_str() == uri {
+            return known.clone();
+        }
+    }
+    uri.into()
 }
+
+/// Where the pieces of an attribute path are in the text: the URN prefix is
+/// `start..name - 1` (when `name > start`), the name `name..name_end`, the
+/// sub-attribute `name_end + 1..end` (when `end > name_end`).
+///
+/// Lexing a path yields only these positions; the strings are copied once,
+/// into the node that keeps them ([`PathPos::fill`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct PathPos {
+    pub(crate) start: usize,
+    name: usize,
+    name_end: usize,
+    pub(crate) end: usize,
+}
+
+impl PathPos {
+    /// A path of one name, `start..end`.
+    pub(crate) const fn name(start: usize, end: usize) -> Self {
+        PathPos {
+            start,
+            name: start,
+            name_end: end,
+            end,
+        }
+    }
+
+    /// Whether the path has a sub-attribute.
+    pub(crate) const fn has_sub_attr(&self) -> bool {
+        self.end > self.name_end
+    }
+
+    /// Writes the path into `path`, which holds no strings yet.
+    #[inline]
+    pub(crate) fn fill(self, input: &str, path: &mut AttrPath) {
+        if self.name > self.start {
+            path.uri = Some(urn_string(text(input, self.start, self.name - 1)));
+        }
+        path.name = text(input, self.name, self.name_end).into();
+        if self.has_sub_attr() {
+            path.sub_attr = Some(text(input, self.name_end + 1, self.end).into());
+        }
+        path.span = Span::new(self.start, self.end);
+    }
+
+    /// The path as a new value.
+    pub(crate) fn to_path(self, input: &str) -> AttrPath {
+        let mut path = EMPTY_PATH;
+        self.fill(input, &mut path);
+        path
+    }
+}
+
+/// A path holding no strings, to be filled in place.
+pub(crate) const EMPTY_PATH: AttrPath = AttrPath {
+    uri: None,
+    name: CompactString::const_new(""),
+    sub_attr: None,
+    span: Span::new(0, 0),
+};
 
 /// `[URI ":"] ATTRNAME ["." ATTRNAME]` at `pos` (no leading whitespace).
-pub(crate) fn attr_path(input: &str, pos: usize) -> LexResult<RawPath<'_>> {
-    let b = bytes_at(input, pos);
-    let is_urn = b.get(..4).is_some_and(|p| p.eq_ignore_ascii_case(b"urn:"));
-    if is_urn {
-        let res: NomRes<'_, &[u8]> = take_while1(is_urn_byte).parse(b);
-        let Ok((r, _)) = res else {
-            return Err(unexpected(input, pos, &[Expected::AttrPath]));
-        };
-        let end = after(input, r);
-        let whole = text(input, pos, end);
-        // Without a registry, split at the last colon; the rest is `name[.sub]`.
-        let colon = whole.rfind(':').unwrap_or(0);
-        let uri = whole.get(..colon).unwrap_or("");
-        let tail_pos = pos + colon + 1;
-        let (name, sub, stop) = name_and_sub(input, tail_pos, Expected::AttrName)?;
-        if stop != end {
-            return Err(unexpected(input, stop, &[Expected::Operator]));
-        }
-        let raw = RawPath {
-            uri: Some(uri),
-            name,
-            sub,
-            span: Span::new(pos, end),
-        };
-        return Ok((raw, end));
+///
+/// Without a registry, a URN prefix is split at its last colon; the rest is
+/// `name[.sub]`. `expected` is what the error names when no path starts at `pos`.
+#[inline(always)]
+pub(crate) fn attr_path(
+    input: &str,
+    pos: usize,
+    expected: &'static [Expected],
+    out: &mut PathPos,
+) -> Result<(), LexError> {
+    let bytes = input.as_bytes();
+    let is_urn = bytes
+        .get(pos..pos + 4)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"urn:"));
+    if !is_urn {
+        let (name_end, end) = name_and_sub(input, pos, expected)?;
+        out.start = pos;
+        out.name = pos;
+        out.name_end = name_end;
+        out.end = end;
+        return Ok(());
     }
-    let (name, sub, end) = name_and_sub(input, pos, Expected::AttrPath)?;
-    Ok((
-        RawPath {
-            uri: None,
-            name,
-            sub,
-            span: Span::new(pos, end),
-        },
-        end,
-    ))
+    *out = urn_path(input, pos)?;
+    Ok(())
 }
 
-#[allow(clippy::type_complexity)]
+/// An attribute path at `pos`, which starts with `urn:`.
+fn urn_path(input: &str, pos: usize) -> Result<PathPos, LexError> {
+    let end = scan(input.as_bytes(), pos, URN);
+    let colon = text(input, pos, end).rfind(':').unwrap_or(0);
+    let name = pos + colon + 1;
+    let (name_end, stop) = name_and_sub(input, name, &[Expected::AttrName])?;
+    if stop != end {
+        return Err(unexpected(stop, &[Expected::Operator]));
+    }
+    Ok(PathPos {
+        start: pos,
+        name,
+        name_end,
+        end,
+    })
+}
+
+/// `ATTRNAME ["." ATTRNAME]` at `pos`: the ends of the name and of the whole.
+#[inline(always)]
 fn name_and_sub(
     input: &str,
     pos: usize,
-    expected: Expected,
-) -> Result<(&str, Option<&str>, usize), LexError> {
+    expected: &'static [Expected],
+) -> Result<(usize, usize), LexError> {
     let Some(name_end) = attr_name(input, pos) else {
-        return Err(unexpected(input, pos, &[expected]));
+        return Err(unexpected(pos, expected));
     };
-    let name = text(input, pos, name_end);
     if peek(input, name_end) != Some(b'.') {
-        return Ok((name, None, name_end));
+        return Ok((name_end, name_end));
     }
     match attr_name(input, name_end + 1) {
-        Some(end) => Ok((name, Some(text(input, name_end + 1, end)), end)),
-        None => Err(unexpected(input, name_end + 1, &[Expected::AttrName])),
+        Some(end) => Ok((name_end, end)),
+        None => Err(unexpected(name_end + 1, &[Expected::AttrName])),
     }
 }
 
@@ -275,10 +395,7 @@ pub(crate) fn number(
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '$');
-    let invalid = |end: usize| LexError {
-        span: Span::new(pos, end),
-        kind: ErrorKind::InvalidNumber,
-    };
+    let invalid = |end: usize| LexError::new(Span::new(pos, end), LexKind::InvalidNumber);
     if bad_follow {
         let run = r2
             .find(|c: char| {
@@ -304,55 +421,74 @@ pub(crate) fn number(
     Ok(Some((n, end)))
 }
 
-/// A JSON string at `pos`, which holds `"`. Linear in the literal's length.
-pub(crate) fn string(input: &str, pos: usize) -> LexResult<compact_str::CompactString> {
+/// A JSON string at `pos`, which holds `"`, unescaped into `out` (which is
+/// empty). Returns the position after it. Linear in the literal's length.
+#[inline(always)]
+pub(crate) fn string(input: &str, pos: usize, out: &mut CompactString) -> Result<usize, LexError> {
     let bytes = input.as_bytes();
     let start = pos + 1;
-    let mut i = start;
     // Fast path: no escapes.
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'"' => {
-                let s = input.get(start..i).unwrap_or("");
-                return Ok((s.into(), i + 1));
-            }
-            b'\\' => break,
-            0..=0x1f => {
-                return Err(LexError {
-                    span: Span::new(i, i + 1),
-                    kind: ErrorKind::ControlCharacter,
-                });
-            }
-            _ => i += 1,
+    let i = scan_plain(bytes, start);
+    match bytes.get(i) {
+        Some(b'"') => {
+            *out = CompactString::from(text(input, start, i));
+            Ok(i + 1)
         }
+        Some(b'\\') => string_escaped(input, pos, i, out),
+        Some(_) => Err(LexError::new(
+            Span::new(i, i + 1),
+            LexKind::ControlCharacter,
+        )),
+        None => Err(LexError::new(
+            Span::new(pos, input.len()),
+            LexKind::UnterminatedString,
+        )),
     }
-    let mut out = String::from(input.get(start..i).unwrap_or(""));
-    let mut plain = i;
+}
+
+/// The first position at or after `pos` that ends a plain run of a string
+/// literal (`"`, `\` or a control character), or the end.
+#[inline]
+fn scan_plain(bytes: &[u8], pos: usize) -> usize {
+    scan_until(bytes, pos, STR_STOP)
+}
+
+/// The first position at or after `pos` whose byte is in `mask`.
+#[inline]
+fn scan_until(bytes: &[u8], mut pos: usize, mask: u8) -> usize {
+    while let Some(&b) = bytes.get(pos) {
+        if class(b) & mask != 0 {
+            break;
+        }
+        pos += 1;
+    }
+    pos
+}
+
+/// The rest of the string literal opened at `pos`, whose first escape is at `i`.
+fn string_escaped(
+    input: &str,
+    pos: usize,
+    mut i: usize,
+    out: &mut CompactString,
+) -> Result<usize, LexError> {
+    let bytes = input.as_bytes();
+    out.push_str(text(input, pos + 1, i));
     loop {
+        let plain = i;
+        i = scan_plain(bytes, i);
+        out.push_str(text(input, plain, i));
         let Some(&b) = bytes.get(i) else {
-            return Err(LexError {
-                span: Span::new(pos, input.len()),
-                kind: ErrorKind::UnterminatedString,
-            });
+            return Err(LexError::new(
+                Span::new(pos, input.len()),
+                LexKind::UnterminatedString,
+            ));
         };
         match b {
-            b'"' => {
-                out.push_str(input.get(plain..i).unwrap_or(""));
-                return Ok((out.into(), i + 1));
-            }
-            0..=0x1f => {
-                return Err(LexError {
-                    span: Span::new(i, i + 1),
-                    kind: ErrorKind::ControlCharacter,
-                });
-            }
+            b'"' => return Ok(i + 1),
             b'\\' => {
-                out.push_str(input.get(plain..i).unwrap_or(""));
                 let esc = i;
-                let bad = |end: usize, kind| LexError {
-                    span: Span::new(esc, end),
-                    kind,
-                };
+                let bad = |end: usize, kind| LexError::new(Span::new(esc, end), kind);
                 let c = match bytes.get(i + 1) {
                     Some(b'"') => '"',
                     Some(b'\\') => '\\',
@@ -364,7 +500,7 @@ pub(crate) fn string(input: &str, pos: usize) -> LexResult<compact_str::CompactS
                     Some(b't') => '\t',
                     Some(b'u') => {
                         let hi = hex4(input, i + 2)
-                            .ok_or_else(|| bad(i + 2, ErrorKind::InvalidUnicodeEscape))?;
+                            .ok_or_else(|| bad(i + 2, LexKind::InvalidUnicodeEscape))?;
                         i += 6;
                         let c = if (0xD800..0xDC00).contains(&hi) {
                             let lo = (bytes.get(i) == Some(&b'\\')
@@ -372,15 +508,14 @@ pub(crate) fn string(input: &str, pos: usize) -> LexResult<compact_str::CompactS
                             .then(|| hex4(input, i + 2))
                             .flatten()
                             .filter(|lo| (0xDC00..0xE000).contains(lo))
-                            .ok_or_else(|| bad(i, ErrorKind::InvalidUnicodeEscape))?;
+                            .ok_or_else(|| bad(i, LexKind::InvalidUnicodeEscape))?;
                             i += 6;
                             char::decode_utf16([hi, lo]).next().and_then(Result::ok)
                         } else {
                             char::from_u32(u32::from(hi))
                         };
-                        let c = c.ok_or_else(|| bad(i, ErrorKind::InvalidUnicodeEscape))?;
+                        let c = c.ok_or_else(|| bad(i, LexKind::InvalidUnicodeEscape))?;
                         out.push(c);
-                        plain = i;
                         continue;
                     }
                     Some(_) => {
@@ -388,20 +523,24 @@ pub(crate) fn string(input: &str, pos: usize) -> LexResult<compact_str::CompactS
                             .get(i + 1..)
                             .and_then(|s| s.chars().next())
                             .map_or(1, char::len_utf8);
-                        return Err(bad(i + 1 + w, ErrorKind::InvalidEscape));
+                        return Err(bad(i + 1 + w, LexKind::InvalidEscape));
                     }
                     None => {
-                        return Err(LexError {
-                            span: Span::new(pos, input.len()),
-                            kind: ErrorKind::UnterminatedString,
-                        });
+                        return Err(LexError::new(
+                            Span::new(pos, input.len()),
+                            LexKind::UnterminatedString,
+                        ));
                     }
                 };
                 out.push(c);
                 i += 2;
-                plain = i;
             }
-            _ => i += 1,
+            _ => {
+                return Err(LexError::new(
+                    Span::new(i, i + 1),
+                    LexKind::ControlCharacter,
+                ));
+            }
         }
     }
 }

@@ -1,13 +1,20 @@
-//! The parser. Tokens are recognized with nom (in [`lex`]); the nesting of
-//! parentheses, `not (…)` and value-path brackets is tracked on an explicit
-//! stack, so parsing is linear in the input and cannot overflow the call stack
-//! whatever the nesting limit.
+//! The parser. Tokens are recognized in [`lex`]; the nesting of parentheses,
+//! `not (…)` and value-path brackets is tracked on an explicit stack, so
+//! parsing is linear in the input and cannot overflow the call stack whatever
+//! the nesting limit.
+//!
+//! Failures are small [`LexError`]s (a span and a kind) while parsing; the
+//! public [`FilterError`], which owns a copy of the text and names the token
+//! found, is built once, when the parse has failed.
 
 mod lex;
+mod logic;
+mod term;
 
-use crate::ast::{AttrPath, CompValue, Comparison, Filter, PatchPath, Span, ValuePath};
+use crate::ast::{AttrPath, Filter, PatchPath, Span};
 use crate::error::{Context, ErrorKind, Expected, FilterError};
-use lex::{LexError, RawPath, attr_path, peek, skip_ws, unexpected, word};
+use lex::{LexError, PathPos, attr_path, peek, skip_ws, unexpected};
+use logic::RootEnd;
 
 /// The default nesting limit: parentheses and brackets open at once.
 pub const DEFAULT_NEST_LIMIT: usize = 64;
@@ -34,77 +41,6 @@ impl Default for Parser {
         }
     }
 }
-
-enum Open {
-    Paren,
-    Not,
-    Bracket(Box<AttrPath>),
-}
-
-/// The `or` of `and` chains being collected in one group.
-#[derive(Default)]
-struct Group {
-    ors: Vec<Filter>,
-    chain: Vec<Filter>,
-}
-
-impl Group {
-    /// The `and` chain ended by `last` (the chain holds the terms before it).
-    fn end_chain(&mut self, last: Filter) -> Filter {
-        if self.chain.is_empty() {
-            return last;
-        }
-        self.chain.push(last);
-        Filter::And(std::mem::take(&mut self.chain))
-    }
-
-    /// `last` ends the group.
-    fn close(&mut self, last: Filter) -> Filter {
-        let and = self.end_chain(last);
-        if self.ors.is_empty() {
-            and
-        } else {
-            self.ors.push(and);
-            Filter::Or(std::mem::take(&mut self.ors))
-        }
-    }
-}
-
-#[derive(PartialEq, Clone, Copy)]
-enum Top {
-    Root,
-    Paren,
-    Bracket,
-}
-
-#[derive(PartialEq, Clone, Copy)]
-enum RootEnd {
-    /// A whole filter: ends at the end of the text.
-    Eof,
-    /// A PATCH path's value filter: ends at `]`.
-    Bracket,
-}
-
-const AFTER_TERM_EOF: &[Expected] = &[
-    Expected::Keyword("and"),
-    Expected::Keyword("or"),
-    Expected::End,
-];
-const AFTER_TERM_PAREN: &[Expected] = &[
-    Expected::Keyword("and"),
-    Expected::Keyword("or"),
-    Expected::Char(')'),
-];
-const AFTER_TERM_BRACKET: &[Expected] = &[
-    Expected::Keyword("and"),
-    Expected::Keyword("or"),
-    Expected::Char(']'),
-];
-const TERM_START: &[Expected] = &[
-    Expected::AttrPath,
-    Expected::Keyword("not"),
-    Expected::Char('('),
-];
 
 impl Parser {
     /// A parser with the default limits (64 levels, 1 MiB).
@@ -139,66 +75,67 @@ impl Parser {
     /// Parses a filter (RFC 7644 §3.4.2.2).
     pub fn parse_filter(&self, input: &str) -> Result<Filter, FilterError> {
         self.check_len(input, Context::Filter)?;
-        self.logic(input, 0, RootEnd::Eof)
-            .map(|(f, _)| f)
-            .map_err(|e| FilterError::new(input, e.span, e.kind, Context::Filter))
+        match logic::logic(self.nest_limit, input, 0, RootEnd::Eof) {
+            Ok((f, _)) => Ok(f),
+            Err(e) => Err(e.into_error(input, Context::Filter)),
+        }
     }
 
     /// Parses a PATCH path (RFC 7644 §3.5.2): `attrPath / valuePath [subAttr]`.
     pub fn parse_path(&self, input: &str) -> Result<PatchPath, FilterError> {
         self.check_len(input, Context::PatchPath)?;
         self.patch_path(input)
-            .map_err(|e| FilterError::new(input, e.span, e.kind, Context::PatchPath))
+            .map_err(|e| e.into_error(input, Context::PatchPath))
     }
 
     /// Parses a `sortBy` attribute path (RFC 7644 §3.4.2.3).
     pub fn parse_attr_path(&self, input: &str) -> Result<AttrPath, FilterError> {
         self.check_len(input, Context::SortBy)?;
-        let map = |e: LexError| FilterError::new(input, e.span, e.kind, Context::SortBy);
+        let map = |e: LexError| e.into_error(input, Context::SortBy);
         let start = skip_ws(input, 0);
-        let (raw, end) = attr_path(input, start).map_err(map)?;
-        let end = skip_ws(input, end);
+        let mut path = PathPos::default();
+        attr_path(input, start, &[Expected::AttrPath], &mut path).map_err(map)?;
+        let end = skip_ws(input, path.end);
         if end != input.len() {
-            return Err(map(unexpected(input, end, &[Expected::End])));
+            return Err(map(unexpected(end, &[Expected::End])));
         }
-        Ok(owned(raw))
+        Ok(path.to_path(input))
     }
 
     fn patch_path(&self, input: &str) -> Result<PatchPath, LexError> {
         let start = skip_ws(input, 0);
-        let (raw, mut pos) = attr_path(input, start)?;
-        let attr = owned(raw);
+        let mut path = PathPos::default();
+        attr_path(input, start, &[Expected::AttrPath], &mut path)?;
+        let attr = path.to_path(input);
+        let mut pos = path.end;
         let mut filter = None;
         let mut sub_attr = None;
         if peek(input, pos) == Some(b'[') {
             if attr.sub_attr.is_some() {
-                return Err(unexpected(input, pos, &[Expected::End]));
+                return Err(unexpected(pos, &[Expected::End]));
             }
             if self.nest_limit == 0 {
-                return Err(LexError {
-                    span: Span::new(pos, pos + 1),
-                    kind: ErrorKind::NestLimit { limit: 0 },
-                });
+                return Err(logic::nest_error(0, pos, pos + 1));
             }
-            let (f, close) = self.logic(input, pos + 1, RootEnd::Bracket)?;
+            let (f, close) = logic::logic(self.nest_limit, input, pos + 1, RootEnd::Bracket)?;
             filter = Some(f);
             pos = close + 1;
             if peek(input, pos) == Some(b'.') {
-                let (sub, end) = lex_sub_attr(input, pos + 1)?;
+                let (sub, end) = lex::sub_attr(input, pos + 1)?;
                 sub_attr = Some(sub.into());
                 pos = end;
             }
         }
         let end = skip_ws(input, pos);
         if end != input.len() {
-            let expected: &[Expected] = if filter.is_some() && sub_attr.is_none() {
+            let expected: &'static [Expected] = if filter.is_some() && sub_attr.is_none() {
                 &[Expected::Char('.'), Expected::End]
             } else if filter.is_none() && attr.sub_attr.is_none() {
                 &[Expected::Char('['), Expected::End]
             } else {
                 &[Expected::End]
             };
-            return Err(unexpected(input, end, expected));
+            return Err(unexpected(end, expected));
         }
         Ok(PatchPath {
             attr,
@@ -207,233 +144,6 @@ impl Parser {
             span: Span::new(start, pos),
         })
     }
-
-    /// The logical structure: terms joined by `and`/`or`, grouped by
-    /// parentheses, `not (…)` and value-path brackets, on an explicit stack.
-    /// Returns the filter and the position after it (at the `]` for
-    /// [`RootEnd::Bracket`]).
-    fn logic(
-        &self,
-        input: &str,
-        mut pos: usize,
-        root_end: RootEnd,
-    ) -> Result<(Filter, usize), LexError> {
-        let mut root = Group::default();
-        let mut stack: Vec<(Open, usize, Group)> = Vec::new();
-        let in_bracket_root = root_end == RootEnd::Bracket;
-        // Whether a value path's brackets are open (they cannot nest).
-        let mut in_bracket = false;
-        loop {
-            // A term is expected at `pos`.
-            pos = skip_ws(input, pos);
-            let opening = match peek(input, pos) {
-                Some(b'(') => Some((Open::Paren, pos, pos + 1)),
-                Some(b'n' | b'N') => match word(input, pos) {
-                    Some((w, wend)) if w.eq_ignore_ascii_case("not") => {
-                        let p = skip_ws(input, wend);
-                        (peek(input, p) == Some(b'(')).then_some((Open::Not, pos, p + 1))
-                    }
-                    _ => None,
-                },
-                Some(b) if lex::is_word_byte(b) => None,
-                _ => return Err(unexpected(input, pos, TERM_START)),
-            };
-            if let Some((open, at, next)) = opening {
-                if stack.len() >= self.nest_limit {
-                    return Err(nest_error(self.nest_limit, at, next));
-                }
-                stack.push((open, at, Group::default()));
-                pos = next;
-                continue;
-            }
-            let (raw, pend) = attr_path(input, pos).map_err(|e| {
-                if e.span.start == pos {
-                    unexpected(input, pos, TERM_START)
-                } else {
-                    e
-                }
-            })?;
-            let path = owned(raw);
-            let p = skip_ws(input, pend);
-            if peek(input, p) == Some(b'[') {
-                if in_bracket_root || in_bracket {
-                    return Err(LexError {
-                        span: Span::new(p, p + 1),
-                        kind: ErrorKind::NestedValuePath,
-                    });
-                }
-                if path.sub_attr.is_some() {
-                    return Err(unexpected(input, p, &[Expected::Operator]));
-                }
-                if stack.len() >= self.nest_limit {
-                    return Err(nest_error(self.nest_limit, p, p + 1));
-                }
-                stack.push((Open::Bracket(Box::new(path)), pos, Group::default()));
-                in_bracket = true;
-                pos = p + 1;
-                continue;
-            }
-            let (mut term, end) = comparison_tail(input, path, pend)?;
-            pos = end;
-            // After a term: a connector, a closer, or the end.
-            loop {
-                pos = skip_ws(input, pos);
-                let top = match stack.last() {
-                    None => Top::Root,
-                    Some((Open::Bracket(_), _, _)) => Top::Bracket,
-                    Some(_) => Top::Paren,
-                };
-                let group = match stack.last_mut() {
-                    Some((_, _, g)) => g,
-                    None => &mut root,
-                };
-                match peek(input, pos) {
-                    Some(b')') if top == Top::Paren => {
-                        let last = group.close(term);
-                        let Some((open, _, _)) = stack.pop() else {
-                            return Err(unexpected(input, pos, AFTER_TERM_EOF));
-                        };
-                        term = match open {
-                            Open::Not => Filter::Not(Box::new(last)),
-                            _ => last,
-                        };
-                        pos += 1;
-                    }
-                    Some(b']') if top == Top::Bracket => {
-                        let inner = group.close(term);
-                        let Some((Open::Bracket(attr), start, _)) = stack.pop() else {
-                            return Err(unexpected(input, pos, AFTER_TERM_EOF));
-                        };
-                        pos += 1;
-                        in_bracket = false;
-                        let mut vp = Box::new(ValuePath {
-                            attr: *attr,
-                            filter: inner,
-                            span: Span::new(start, pos),
-                        });
-                        if peek(input, pos) == Some(b'.') && root_end == RootEnd::Eof {
-                            // `emails[type eq "work"].value eq "x"` is
-                            // `emails[type eq "work" and value eq "x"]`.
-                            let (sub, send) = lex_sub_attr(input, pos + 1)?;
-                            let mut sub_path = AttrPath::new(sub);
-                            sub_path.span = Span::new(pos + 1, send);
-                            let (cmp, end) = comparison_tail(input, sub_path, send)?;
-                            let inner = std::mem::replace(&mut vp.filter, Filter::And(Vec::new()));
-                            vp.filter = Filter::and([inner, cmp]);
-                            vp.span.end = end;
-                            pos = end;
-                        }
-                        term = Filter::ValuePath(vp);
-                    }
-                    None if top == Top::Root && root_end == RootEnd::Eof => {
-                        return Ok((group.close(term), pos));
-                    }
-                    Some(b']') if top == Top::Root && root_end == RootEnd::Bracket => {
-                        return Ok((group.close(term), pos));
-                    }
-                    _ => {
-                        let connector = word(input, pos).map(|(w, e)| {
-                            if w.eq_ignore_ascii_case("and") {
-                                (Some(true), e)
-                            } else if w.eq_ignore_ascii_case("or") {
-                                (Some(false), e)
-                            } else {
-                                (None, e)
-                            }
-                        });
-                        match connector {
-                            Some((Some(is_and), e)) => {
-                                if is_and {
-                                    group.chain.push(term);
-                                } else {
-                                    let and = group.end_chain(term);
-                                    group.ors.push(and);
-                                }
-                                pos = e;
-                                break;
-                            }
-                            _ => {
-                                let expected = match top {
-                                    Top::Bracket => AFTER_TERM_BRACKET,
-                                    Top::Paren => AFTER_TERM_PAREN,
-                                    Top::Root if in_bracket_root => AFTER_TERM_BRACKET,
-                                    Top::Root => AFTER_TERM_EOF,
-                                };
-                                return Err(unexpected(input, pos, expected));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn nest_error(limit: usize, at: usize, next: usize) -> LexError {
-    LexError {
-        span: Span::new(at, next),
-        kind: ErrorKind::NestLimit { limit },
-    }
-}
-
-fn lex_sub_attr(input: &str, pos: usize) -> Result<(&str, usize), LexError> {
-    lex::attr_name_at(input, pos).ok_or_else(|| unexpected(input, pos, &[Expected::AttrName]))
-}
-
-fn owned(raw: RawPath<'_>) -> AttrPath {
-    AttrPath {
-        uri: raw.uri.map(Into::into),
-        name: raw.name.into(),
-        sub_attr: raw.sub.map(Into::into),
-        span: raw.span,
-    }
-}
-
-/// After an attribute path ending at `pend`: `pr`, or an operator and a value.
-fn comparison_tail(input: &str, path: AttrPath, pend: usize) -> Result<(Filter, usize), LexError> {
-    let p = skip_ws(input, pend);
-    // Operators are two letters followed by a word boundary.
-    let two = input.as_bytes().get(p..p + 2);
-    let bounded = !peek(input, p + 2).is_some_and(lex::is_word_byte);
-    let (op, wend) = match two {
-        Some(w) if bounded && w.eq_ignore_ascii_case(b"pr") => {
-            return Ok((Filter::Present(Box::new(path)), p + 2));
-        }
-        Some(&[a, b]) if bounded => match crate::ast::CompareOp::from_bytes(a, b) {
-            Some(op) => (op, p + 2),
-            None => return Err(unexpected(input, p, &[Expected::Operator])),
-        },
-        _ => return Err(unexpected(input, p, &[Expected::Operator])),
-    };
-    let vp = skip_ws(input, wend);
-    let (value, vend) = match peek(input, vp) {
-        Some(b'"') => {
-            let (s, e) = lex::string(input, vp)?;
-            (CompValue::String(s), e)
-        }
-        Some(b'-' | b'0'..=b'9') => match lex::number(input, vp)? {
-            Some((n, e)) => (CompValue::Number(n), e),
-            None => return Err(unexpected(input, vp, &[Expected::Value])),
-        },
-        _ => match word(input, vp) {
-            Some((w, e)) if w.eq_ignore_ascii_case("true") => (CompValue::Bool(true), e),
-            Some((w, e)) if w.eq_ignore_ascii_case("false") => (CompValue::Bool(false), e),
-            Some((w, e)) if w.eq_ignore_ascii_case("null") => (CompValue::Null, e),
-            _ => return Err(unexpected(input, vp, &[Expected::Value])),
-        },
-    };
-    let span = Span::new(path.span.start, vend);
-    Ok((
-        Filter::Compare(Box::new(Comparison {
-            path,
-            op,
-            value,
-            span,
-            op_span: Span::new(p, wend),
-            value_span: Span::new(vp, vend),
-        })),
-        vend,
-    ))
 }
 
 /// Parses a filter with the default limits. See [`Parser::parse_filter`].
