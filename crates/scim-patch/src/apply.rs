@@ -813,7 +813,8 @@ impl<'r> Tx<'_, 'r> {
             )));
         }
         let key = t.attr.name.as_str();
-        let exact = index::exact(t.attr);
+        let ids = index::Ids::new(t.attr);
+        let exact = ids.exact();
         let arr = self.array(t.ext, key);
         let n = arr.len();
         // Where each item goes: an existing element's index, or a new element.
@@ -823,7 +824,7 @@ impl<'r> Tx<'_, 'r> {
             let mut existing = index::index_with_capacity(if use_index { n } else { 0 });
             if use_index {
                 for (i, e) in arr.iter().enumerate() {
-                    if let Some(id) = index::identity(t.attr, e) {
+                    if let Some(id) = ids.of(e) {
                         existing.entry(Key::new(id, exact)).or_insert(i);
                     }
                 }
@@ -833,10 +834,10 @@ impl<'r> Tx<'_, 'r> {
                 index::index_with_capacity(if items.len() > 1 { items.len() } else { 0 });
             let mut next = n;
             for item in items {
-                let id = index::identity(t.attr, item);
+                let id = ids.of(item);
                 let found = match id {
                     Some(id) if use_index => existing.get(&Key::new(id, exact)).copied(),
-                    Some(id) => index::position(t.attr, arr, id, exact),
+                    Some(id) => ids.position(arr, id),
                     None => arr
                         .iter()
                         .position(|e| index::same_element(t.attr, exact, e, item)),

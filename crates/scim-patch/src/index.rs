@@ -13,26 +13,92 @@ use std::hash::{BuildHasherDefault, Hash, Hasher};
 /// The `value` of an element, when the attribute has a `value` sub-attribute and the
 /// element sets it to a string.
 pub(crate) fn identity<'v>(attr: &AttributeDef, elem: &'v Value) -> Option<&'v str> {
-    if !attr.is_complex() {
-        return elem.as_str();
+    Ids::new(attr).of(elem)
+}
+
+/// How the elements of one multi-valued attribute are identified, worked out from the
+/// schema once per operation rather than once per element.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ids {
+    complex: bool,
+    /// `value` is the only sub-attribute name five bytes long.
+    by_length: bool,
+    exact: bool,
+}
+
+impl Ids {
+    pub(crate) fn new(attr: &AttributeDef) -> Self {
+        Ids {
+            complex: attr.is_complex(),
+            by_length: by_length(attr),
+            exact: exact(attr),
+        }
     }
-    match elem {
-        // Elements have a handful of keys: a scan beats hashing the key.
-        Value::Object(m) if m.len() <= 8 => {
-            if by_length(attr) {
-                // Canonical elements only hold schema keys, and `value` is the only one
-                // five bytes long: the key's bytes need not be read (a cache miss per
-                // element on large groups).
-                m.iter()
-                    .find(|(k, _)| k.len() == 5)
-                    .and_then(|(_, v)| v.as_str())
-            } else {
-                m.iter()
-                    .find(|(k, _)| k.as_str() == "value")
-                    .and_then(|(_, v)| v.as_str())
+
+    /// Whether identities compare case-sensitively.
+    pub(crate) fn exact(self) -> bool {
+        self.exact
+    }
+
+    /// The identity of `elem` (see [`identity`]).
+    #[inline]
+    pub(crate) fn of(self, elem: &Value) -> Option<&str> {
+        if !self.complex {
+            return elem.as_str();
+        }
+        match elem {
+            // Elements have a handful of keys: a scan beats hashing the key.
+            Value::Object(m) if m.len() <= 8 => {
+                if self.by_length {
+                    // Canonical elements only hold schema keys, and `value` is the only one
+                    // five bytes long: the key's bytes need not be read (a cache miss per
+                    // element on large groups), nor the keys after it.
+                    let mut entries = m.iter();
+                    match entries.next() {
+                        // Usually `value` comes first.
+                        Some((k, v)) if k.len() == 5 => v.as_str(),
+                        _ => entries
+                            .find(|(k, _)| k.len() == 5)
+                            .and_then(|(_, v)| v.as_str()),
+                    }
+                } else {
+                    m.iter()
+                        .find(|(k, _)| k.as_str() == "value")
+                        .and_then(|(_, v)| v.as_str())
+                }
+            }
+            _ => elem.get("value").and_then(Value::as_str),
+        }
+    }
+
+    /// The position of the first element whose identity is `id`: one scan, no index. A
+    /// string element of a complex attribute counts as its own identity.
+    pub(crate) fn position(self, arr: &[Value], id: &str) -> Option<usize> {
+        const CHUNK: usize = 16;
+        let probe = Probe::new(id, self.exact);
+        for (c, chunk) in arr.chunks(CHUNK).enumerate() {
+            // The identities of a whole chunk first, then their first words, then the
+            // comparisons: on a large group each element costs a cache miss or two, and
+            // the loads of different elements overlap.
+            let mut found: [Option<&str>; CHUNK] = [None; CHUNK];
+            for (f, e) in found.iter_mut().zip(chunk) {
+                *f = match e {
+                    Value::String(s) => Some(s),
+                    e => self.of(e),
+                };
+            }
+            let mut heads = [0u64; CHUNK];
+            for (h, s) in heads.iter_mut().zip(&found) {
+                *h = s.and_then(head).unwrap_or(0);
+            }
+            let hit = found.iter().zip(heads).position(|(s, h)| {
+                s.is_some_and(|s| probe.may_match(s.len(), h) && probe.matches(s))
+            });
+            if let Some(i) = hit {
+                return Some(c * CHUNK + i);
             }
         }
-        _ => elem.get("value").and_then(Value::as_str),
+        None
     }
 }
 
@@ -42,24 +108,70 @@ fn by_length(attr: &AttributeDef) -> bool {
     matches!((fives.next(), fives.next()), (Some(s), None) if s.name == "value")
 }
 
-/// The position of the first element whose identity is `id`.
-pub(crate) fn position(attr: &AttributeDef, arr: &[Value], id: &str, exact: bool) -> Option<usize> {
-    arr.iter().position(|e| match e {
-        Value::Object(m) if attr.is_complex() => m.iter().any(|(k, v)| match v {
-            // Lengths first: most ids differ in length or in their first bytes.
-            // Lengths (exact ids only: case folding may change them), then the value's
-            // bytes, and only for a hit the key's bytes.
-            Value::String(s) => {
-                (!exact || s.len() == id.len())
-                    && k.len() == 5
-                    && same(s, id, exact)
-                    && k.as_str() == "value"
-            }
-            _ => false,
-        }),
-        Value::String(s) => same(s, id, exact),
-        _ => false,
-    })
+/// One identity compared with many, with what [`same`] needs to know about it worked out
+/// once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Probe<'a> {
+    id: &'a str,
+    exact: bool,
+    ascii: bool,
+    /// The id's first eight bytes (with the ASCII case bit set unless exact), when it has
+    /// eight and compares by bytes (exactly, or ASCII without case).
+    head: Option<u64>,
+    /// The bits a case-insensitive ASCII comparison ignores (`0x20` in every byte).
+    fold: u64,
+}
+
+impl<'a> Probe<'a> {
+    pub(crate) fn new(id: &'a str, exact: bool) -> Self {
+        let ascii = id.is_ascii();
+        let fold = if exact { 0 } else { 0x2020_2020_2020_2020 };
+        let head = head(id).filter(|_| exact || ascii).map(|w| w | fold);
+        Probe {
+            id,
+            exact,
+            ascii,
+            head,
+            fold,
+        }
+    }
+
+    /// False when a string of length `len` whose first word is `head` (anything when
+    /// shorter than eight bytes) cannot match; true when it may.
+    #[inline]
+    pub(crate) fn may_match(&self, len: usize, head: u64) -> bool {
+        let Some(want) = self.head else {
+            return true;
+        };
+        // Equal ids have equal lengths, except that a non-ASCII string may lowercase to a
+        // shorter ASCII id (see `matches`); equal lengths mean equal bytes up to the case
+        // bit of ASCII letters.
+        if len == self.id.len() {
+            head | self.fold == want
+        } else {
+            !self.exact && len > self.id.len()
+        }
+    }
+
+    /// `same(s, id, exact)`, reading as few bytes of `s` as possible.
+    #[inline]
+    pub(crate) fn matches(&self, s: &str) -> bool {
+        if self.exact {
+            return s == self.id;
+        }
+        if !self.ascii {
+            return same(s, self.id, false);
+        }
+        // The id is ASCII, so its lowercase has its length. Lowercasing a char maps ASCII to
+        // ASCII byte for byte, and maps a non-ASCII char (two bytes or more) to one char,
+        // which is shorter when it is ASCII: a string whose lowercase is ASCII is never
+        // shorter than that lowercase, and only as long when it is ASCII itself.
+        match s.len().cmp(&self.id.len()) {
+            std::cmp::Ordering::Less => false,
+            std::cmp::Ordering::Equal => s.eq_ignore_ascii_case(self.id),
+            std::cmp::Ordering::Greater => !s.is_ascii() && same(s, self.id, false),
+        }
+    }
 }
 
 /// Whether `value` sub-attributes compare case-sensitively.
@@ -69,6 +181,14 @@ pub(crate) fn exact(attr: &AttributeDef) -> bool {
     }
     attr.sub_attribute("value")
         .is_none_or(AttributeDef::compares_exactly)
+}
+
+/// The first eight bytes of `s` as a word, when it has eight.
+#[inline]
+fn head(s: &str) -> Option<u64> {
+    s.as_bytes()
+        .first_chunk::<8>()
+        .map(|c| u64::from_le_bytes(*c))
 }
 
 /// Whether two identities are the same: exactly, or case-insensitively as `scim-filter`
@@ -225,6 +345,71 @@ mod tests {
         assert_eq!(Key::new("\u{212A}elvin", false), Key::new("kelvin", false));
         assert_eq!(h("\u{212A}elvin", false), h("kelvin", false));
         assert_ne!(Key::new("ØDEGÅRD", true), Key::new("ødegård", true));
+    }
+
+    #[test]
+    fn probes_agree_with_same() {
+        let words = [
+            "",
+            "a",
+            "A",
+            "2819c223-7f76-453a-919d-413861904646",
+            "2819C223-7F76-453A-919D-413861904646",
+            "2819c223-7f76-453a-919d-41386190464",
+            "2819c223@7f76",
+            "2819c223`7f76",
+            "kelvin-long-id",
+            "KELVIN-LONG-ID",
+            "\u{212A}elvin-long-id",
+            "\u{212A}ELVIN-LONG-ID",
+            "Ødegård-long-id",
+            "ødegård-long-id",
+            "İstanbul-long-id",
+            "i\u{307}stanbul-long-id",
+            "straße-long-id",
+        ];
+        for id in words {
+            for exact in [false, true] {
+                let p = Probe::new(id, exact);
+                for s in words {
+                    let word = head(s).unwrap_or(0);
+                    let want = same(s, id, exact);
+                    assert_eq!(p.matches(s), want, "{s:?} vs {id:?}, exact: {exact}");
+                    assert!(!want || p.may_match(s.len(), word), "{s:?} vs {id:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn chunked_position_is_the_first_match() {
+        let members = scim_core::schema::builtin::group();
+        let attr = members.attribute("members").unwrap();
+        let ids = Ids::new(attr);
+        let mut arr: Vec<Value> = (0..40)
+            .map(|i| serde_json::json!({"value": format!("member-{i:04}-7f76"), "display": "x"}))
+            .collect();
+        arr[3] = serde_json::json!({"display": "no value"});
+        arr[17] = serde_json::json!("member-0017-7F76");
+        arr[20] = serde_json::json!({"display": "value second", "value": "MEMBER-0020-7f76"});
+        arr[39] = serde_json::json!({"value": "member-0005-7F76"});
+        for id in [
+            "member-0000-7f76",
+            "member-0017-7f76",
+            "Member-0020-7F76",
+            "member-0005-7f76",
+        ] {
+            let naive = arr.iter().position(|e| {
+                let s = match e {
+                    Value::String(s) => Some(s.as_str()),
+                    e => identity(attr, e),
+                };
+                s.is_some_and(|s| same(s, id, false))
+            });
+            assert_eq!(ids.position(&arr, id), naive, "{id}");
+        }
+        assert_eq!(ids.position(&arr, "member-0040-7f76"), None);
+        assert_eq!(ids.position(&arr, "no value"), None);
     }
 
     #[test]
