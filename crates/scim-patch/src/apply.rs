@@ -11,6 +11,7 @@ use crate::error::{PatchError, invalid_value, mutability, no_target};
 use crate::index::{self, Key};
 use crate::path::Matcher;
 use crate::plan::{AttrTarget, Step, Target};
+use crate::scan::IdSet;
 use scim_core::message::PatchOpKind;
 use scim_core::schema::Mutability;
 use scim_core::{AttributeDef, Compat, Quirk, ScimType};
@@ -357,25 +358,18 @@ impl<'r> Tx<'_, 'r> {
         let Some(arr) = self.array_mut(ext, key) else {
             return;
         };
+        // One pass: each kept element moves once, each removed one into the undo entry.
         let mut want = indices.iter().copied().peekable();
         let mut i = 0usize;
-        let removed: Vec<(usize, Value)> = arr
-            .extract_if(.., |_| {
-                let hit = want.peek() == Some(&i);
-                if hit {
-                    want.next();
-                }
-                i += 1;
-                hit
-            })
-            .map(|v| (0, v))
-            .collect();
-        let removed = indices
-            .iter()
-            .copied()
-            .zip(removed)
-            .map(|(i, (_, v))| (i, v))
-            .collect();
+        let extracted = arr.extract_if(.., |_| {
+            let hit = want.peek() == Some(&i);
+            if hit {
+                want.next();
+            }
+            i += 1;
+            hit
+        });
+        let removed: Vec<(usize, Value)> = indices.iter().copied().zip(extracted).collect();
         let empty = arr.is_empty();
         self.undo.push(Undo::Restore { ext, key, removed });
         if empty {
@@ -498,8 +492,8 @@ impl<'r> Tx<'_, 'r> {
             return self.add_items(t, &items);
         }
         let key = t.attr.name.as_str();
-        let exact = index::exact(t.attr);
-        let mut ids = index::index_with_capacity(batch.len());
+        let by = index::Ids::new(t.attr);
+        let mut ids = IdSet::new(by.exact(), batch.len());
         for s in batch {
             let Target::Attr(AttrTarget {
                 filter: Some(m), ..
@@ -508,7 +502,7 @@ impl<'r> Tx<'_, 'r> {
                 return Err(invalid_value("not a batch"));
             };
             for id in m.identity_set().unwrap_or_default() {
-                if ids.insert(Key::new(id, exact), false).is_some() {
+                if ids.insert(id, false).is_some() {
                     // The same member twice: the second removal has no target.
                     return Err(no_target("repeated"));
                 }
@@ -516,14 +510,12 @@ impl<'r> Tx<'_, 'r> {
         }
         let arr = self.array(t.ext, key);
         let mut hits = Vec::new();
-        for (i, e) in arr.iter().enumerate() {
-            if let Some(id) = index::identity(t.attr, e)
-                && let Some(found) = ids.get_mut(&Key::new(id, exact))
-            {
+        ids.scan(by, arr, |i, found, _| {
+            if let Some(found) = found {
                 *found = true;
                 hits.push(i);
             }
-        }
+        });
         if ids.values().any(|found| !found) {
             return Err(no_target("a member was not found"));
         }
@@ -755,32 +747,29 @@ impl<'r> Tx<'_, 'r> {
     /// `remove members` with a value list (tolerant): removes exactly the listed elements.
     fn remove_listed(&mut self, t: &AttrTarget<'r>, items: &[Value]) -> Result<(), PatchError> {
         let key = t.attr.name.as_str();
-        let exact = index::exact(t.attr);
+        let by = index::Ids::new(t.attr);
         let arr = self.array(t.ext, key);
-        let mut ids = index::index_with_capacity(items.len());
+        let mut ids = IdSet::new(by.exact(), items.len());
         let mut whole: Vec<&Value> = Vec::new();
         for item in items {
             // The plan reduced items with a `value` to that string.
             let id = match item {
                 Value::String(s) if t.attr.is_complex() => Some(s.as_str()),
-                _ => index::identity(t.attr, item),
+                _ => by.of(item),
             };
             match id {
                 Some(id) => {
-                    ids.insert(Key::new(id, exact), ());
+                    ids.insert(id, ());
                 }
                 None => whole.push(item),
             }
         }
-        let hits: Vec<usize> = arr
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| match index::identity(t.attr, e) {
-                Some(id) => ids.contains_key(&Key::new(id, exact)),
-                None => whole.contains(e),
-            })
-            .map(|(i, _)| i)
-            .collect();
+        let mut hits: Vec<usize> = Vec::with_capacity(items.len());
+        ids.scan(by, arr, |i, found, e| {
+            if found.is_some() || whole.contains(&e) {
+                hits.push(i);
+            }
+        });
         if hits.is_empty() {
             return Ok(());
         }
@@ -820,15 +809,22 @@ impl<'r> Tx<'_, 'r> {
         // Where each item goes: an existing element's index, or a new element.
         let mut placed: Vec<Option<usize>> = Vec::with_capacity(items.len());
         {
-            let use_index = items.len() > 4 && n > 16;
-            let mut existing = index::index_with_capacity(if use_index { n } else { 0 });
-            if use_index {
-                for (i, e) in arr.iter().enumerate() {
-                    if let Some(id) = ids.of(e) {
-                        existing.entry(Key::new(id, exact)).or_insert(i);
-                    }
+            // Several items: one pass over the elements finds where each item's identity
+            // first occurs. One item: a scan for it.
+            let existing = (items.len() > 1 && n > 16).then(|| {
+                let mut set = IdSet::new(exact, items.len());
+                for id in items.iter().filter_map(|item| ids.of(item)) {
+                    set.insert(id, None);
                 }
-            }
+                set.scan(ids, arr, |i, first, _| {
+                    if let Some(first) = first
+                        && first.is_none()
+                    {
+                        *first = Some(i);
+                    }
+                });
+                set
+            });
             // Items of this request already placed as new elements; one item needs no map.
             let mut fresh =
                 index::index_with_capacity(if items.len() > 1 { items.len() } else { 0 });
@@ -836,7 +832,7 @@ impl<'r> Tx<'_, 'r> {
             for item in items {
                 let id = ids.of(item);
                 let found = match id {
-                    Some(id) if use_index => existing.get(&Key::new(id, exact)).copied(),
+                    Some(id) if let Some(set) = &existing => set.get(id).copied().flatten(),
                     Some(id) => ids.position(arr, id),
                     None => arr
                         .iter()
@@ -1085,20 +1081,18 @@ impl<'r> Tx<'_, 'r> {
             && let Some(ids) = m.identity_set()
             && ids.len() > 1
         {
-            let exact = index::exact(t.attr);
-            let mut set = index::index_with_capacity(ids.len());
+            let by = index::Ids::new(t.attr);
+            let mut set = IdSet::new(by.exact(), ids.len());
             for id in ids {
-                set.insert(Key::new(id, exact), ());
+                set.insert(id, ());
             }
-            return arr
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| {
-                    index::identity(t.attr, e)
-                        .is_some_and(|id| set.contains_key(&Key::new(id, exact)))
-                })
-                .map(|(i, _)| i)
-                .collect();
+            let mut hits = Vec::new();
+            set.scan(by, arr, |i, found, _| {
+                if found.is_some() {
+                    hits.push(i);
+                }
+            });
+            return hits;
         }
         arr.iter()
             .enumerate()

@@ -2,7 +2,8 @@
 //!
 //! An element's identity is its `value` sub-attribute (compared as the schema says: case
 //! exactly or not), or, for elements without `value`, the whole element. Group members
-//! are looked up by `value` through [`Index`], so adding or removing k members of an
+//! are looked up by `value` through [`Index`] (and [`crate::scan::IdSet`], which scans
+//! the elements once for a set of identities), so adding or removing k members of an
 //! n-member group costs O(n + k), not O(n·k).
 
 use scim_core::AttributeDef;
@@ -32,6 +33,15 @@ impl Ids {
             complex: attr.is_complex(),
             by_length: by_length(attr),
             exact: exact(attr),
+        }
+    }
+
+    /// These identities, compared exactly or not whatever the schema says.
+    #[cfg(test)]
+    pub(crate) fn with_exact(attr: &AttributeDef, exact: bool) -> Self {
+        Ids {
+            exact,
+            ..Ids::new(attr)
         }
     }
 
@@ -125,7 +135,7 @@ pub(crate) struct Probe<'a> {
 impl<'a> Probe<'a> {
     pub(crate) fn new(id: &'a str, exact: bool) -> Self {
         let ascii = id.is_ascii();
-        let fold = if exact { 0 } else { 0x2020_2020_2020_2020 };
+        let fold = if exact { 0 } else { FOLD };
         let head = head(id).filter(|_| exact || ascii).map(|w| w | fold);
         Probe {
             id,
@@ -185,7 +195,7 @@ pub(crate) fn exact(attr: &AttributeDef) -> bool {
 
 /// The first eight bytes of `s` as a word, when it has eight.
 #[inline]
-fn head(s: &str) -> Option<u64> {
+pub(crate) fn head(s: &str) -> Option<u64> {
     s.as_bytes()
         .first_chunk::<8>()
         .map(|c| u64::from_le_bytes(*c))
@@ -205,7 +215,7 @@ pub(crate) fn same(a: &str, b: &str, exact: bool) -> bool {
     }
 }
 
-fn lower(s: &str) -> impl Iterator<Item = char> + '_ {
+pub(crate) fn lower(s: &str) -> impl Iterator<Item = char> + '_ {
     s.chars().flat_map(char::to_lowercase)
 }
 
@@ -252,37 +262,30 @@ impl Hash for Key<'_> {
     }
 }
 
-/// Hashes `bytes` eight at a time, ASCII-lowercased when `fold`.
+/// Hashes `bytes` eight at a time. With `fold`, each byte's `0x20` bit is set first: ASCII
+/// letters that differ only in case hash the same (a few other bytes collide too, which
+/// costs a comparison, not a wrong answer).
 fn hash_bytes<H: Hasher>(bytes: &[u8], fold: bool, state: &mut H) {
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        let mut x = u64::from_le_bytes(w);
-        if fold {
-            x = lower8(x);
+    let mask = if fold { FOLD } else { 0 };
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        if let Some(w) = w.first_chunk::<8>() {
+            state.write_u64(u64::from_le_bytes(*w) | mask);
         }
-        state.write_u64(x);
     }
-    let mut w = [0u8; 8];
-    for (d, s) in w.iter_mut().zip(chunks.remainder()) {
-        *d = if fold { s.to_ascii_lowercase() } else { *s };
-    }
-    state.write_u64(u64::from_le_bytes(w) ^ (bytes.len() as u64).rotate_left(56));
+    let tail = words
+        .remainder()
+        .iter()
+        .rev()
+        .fold(0u64, |w, b| (w << 8) | u64::from(*b));
+    state.write_u64((tail | mask) ^ (bytes.len() as u64).rotate_left(56));
 }
 
-/// ASCII-lowercases eight bytes at once (bytes outside `A..=Z` are kept).
-fn lower8(x: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // For each byte b < 0x80: (b + (0x80 - 'A')) has the high bit set when b >= 'A', and
-    // (b + (0x80 - 'Z' - 1)) when b > 'Z'.
-    let ascii = !x & HIGH;
-    let ge_a = (x & !HIGH).wrapping_add(ONES * (0x80 - u64::from(b'A')));
-    let gt_z = (x & !HIGH).wrapping_add(ONES * (0x80 - u64::from(b'Z') - 1));
-    let upper = ge_a & !gt_z & ascii & HIGH;
-    x | (upper >> 2)
-}
+/// The bit that distinguishes ASCII upper from lower case, in every byte of a word.
+pub(crate) const FOLD: u64 = 0x2020_2020_2020_2020;
+
+/// The Fx multiplier.
+pub(crate) const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
 
 /// A fast, non-cryptographic hasher (the Fx multiply-rotate scheme); the index lives for
 /// one request, over identities the request already holds.
@@ -299,7 +302,7 @@ impl Hasher for FxHasher {
     }
 
     fn write_u64(&mut self, n: u64) {
-        self.h = (self.h.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        self.h = (self.h.rotate_left(5) ^ n).wrapping_mul(SEED);
     }
 
     fn finish(&self) -> u64 {
@@ -338,7 +341,7 @@ mod tests {
         }
         assert_ne!(h("ABC", true), h("abc", true));
         assert_ne!(Key::new("ABC", true), Key::new("abc", true));
-        assert_ne!(h("@", false), h("`", false));
+        assert_ne!(h("ab", false), h("ac", false));
         // Non-ASCII case folds as scim-filter does, and may change the length.
         assert_eq!(Key::new("ØDEGÅRD", false), Key::new("ødegård", false));
         assert_eq!(h("ØDEGÅRD", false), h("ødegård", false));
@@ -410,17 +413,5 @@ mod tests {
         }
         assert_eq!(ids.position(&arr, "member-0040-7f76"), None);
         assert_eq!(ids.position(&arr, "no value"), None);
-    }
-
-    #[test]
-    fn lower8_matches_to_ascii_lowercase() {
-        for b in 0..=255u8 {
-            let x = u64::from_le_bytes([b; 8]);
-            assert_eq!(
-                lower8(x),
-                u64::from_le_bytes([b.to_ascii_lowercase(); 8]),
-                "{b}"
-            );
-        }
     }
 }

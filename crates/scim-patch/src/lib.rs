@@ -68,6 +68,7 @@ mod error;
 mod index;
 mod path;
 mod plan;
+mod scan;
 
 pub use diff::{diff, diff_typed};
 pub use equiv::equivalent;
