@@ -9,6 +9,7 @@
 
 use crate::error::{PatchError, invalid_value, mutability, no_target};
 use crate::index::{self, Key};
+use crate::lookup;
 use crate::path::Matcher;
 use crate::plan::{AttrTarget, Step, Target};
 use crate::scan::IdSet;
@@ -52,7 +53,33 @@ pub(crate) fn execute<'r>(
         }
         i += 1;
     }
-    Ok(tx.changed)
+    Ok(tx.changed.iter().map(Changed::path).collect())
+}
+
+/// A changed attribute: `attr`, `urn:attr` in an extension, with `.sub` for a
+/// sub-attribute (an extension URN alone for a whole extension).
+#[derive(Debug, PartialEq, Eq)]
+struct Changed<'r> {
+    ext: Option<&'r str>,
+    attr: &'r str,
+    sub: Option<&'r str>,
+}
+
+impl Changed<'_> {
+    fn path(&self) -> String {
+        let len = self.ext.map_or(0, |e| e.len() + 1) + self.attr.len();
+        let mut p = String::with_capacity(len + self.sub.map_or(0, |s| s.len() + 1));
+        if let Some(urn) = self.ext {
+            p.push_str(urn);
+            p.push(':');
+        }
+        p.push_str(self.attr);
+        if let Some(sub) = self.sub {
+            p.push('.');
+            p.push_str(sub);
+        }
+        p
+    }
 }
 
 /// What a step is, for batching: an `add` of items without `primary` to a multi-valued
@@ -72,7 +99,7 @@ fn batch_kind<'s, 'r>(step: &'s Step<'r>) -> Option<(Batch, &'s AttrTarget<'r>)>
     }
     match (step.op, &t.filter, &step.value) {
         (PatchOpKind::Add, None, Some(Value::Array(items)))
-            if items.iter().all(|i| i.get("primary").is_none()) =>
+            if items.iter().all(|i| lookup::member(i, "primary").is_none()) =>
         {
             Some((Batch::Add, t))
         }
@@ -145,7 +172,7 @@ enum Undo<'r> {
 struct Tx<'a, 'r> {
     root: &'a mut Map<String, Value>,
     undo: Vec<Undo<'r>>,
-    changed: Vec<String>,
+    changed: Vec<Changed<'r>>,
     compat: Compat,
 }
 
@@ -158,7 +185,7 @@ enum Merge {
 }
 
 fn is_true(v: &Value, key: &str) -> bool {
-    v.get(key).and_then(Value::as_bool) == Some(true)
+    lookup::member(v, key).and_then(Value::as_bool) == Some(true)
 }
 
 fn present(v: Option<&Value>) -> Option<&Value> {
@@ -175,19 +202,19 @@ impl<'r> Tx<'_, 'r> {
     fn container(&self, ext: Option<&str>) -> Option<&Map<String, Value>> {
         match ext {
             None => Some(self.root),
-            Some(urn) => self.root.get(urn)?.as_object(),
+            Some(urn) => lookup::get(self.root, urn)?.as_object(),
         }
     }
 
     fn container_mut(&mut self, ext: Option<&str>) -> Option<&mut Map<String, Value>> {
         match ext {
             None => Some(self.root),
-            Some(urn) => self.root.get_mut(urn)?.as_object_mut(),
+            Some(urn) => lookup::get_mut(self.root, urn)?.as_object_mut(),
         }
     }
 
     fn get(&self, ext: Option<&str>, key: &str) -> Option<&Value> {
-        present(self.container(ext)?.get(key))
+        present(lookup::get(self.container(ext)?, key))
     }
 
     /// Sets `key` (creating the extension object, and its `schemas` entry, if needed).
@@ -201,7 +228,7 @@ impl<'r> Tx<'_, 'r> {
         let Some(c) = self.container_mut(ext) else {
             return;
         };
-        let old = match c.get_mut(key) {
+        let old = match lookup::get_mut(c, key) {
             Some(slot) => Some(std::mem::replace(slot, v)),
             None => {
                 c.insert(key.to_owned(), v);
@@ -234,7 +261,7 @@ impl<'r> Tx<'_, 'r> {
     }
 
     fn schemas(&self) -> Vec<Value> {
-        match self.root.get("schemas") {
+        match lookup::get(self.root, "schemas") {
             Some(Value::Array(a)) => a.clone(),
             _ => Vec::new(),
         }
@@ -268,7 +295,7 @@ impl<'r> Tx<'_, 'r> {
     }
 
     fn array_mut(&mut self, ext: Option<&str>, key: &str) -> Option<&mut Vec<Value>> {
-        self.container_mut(ext)?.get_mut(key)?.as_array_mut()
+        lookup::get_mut(self.container_mut(ext)?, key)?.as_array_mut()
     }
 
     /// Appends items to a multi-valued attribute (creating it when absent).
@@ -293,7 +320,7 @@ impl<'r> Tx<'_, 'r> {
         key: &str,
         index: Option<usize>,
     ) -> Option<&mut Map<String, Value>> {
-        let v = self.container_mut(ext)?.get_mut(key)?;
+        let v = lookup::get_mut(self.container_mut(ext)?, key)?;
         let v = match index {
             Some(i) => v.as_array_mut()?.get_mut(i)?,
             None => v,
@@ -315,7 +342,7 @@ impl<'r> Tx<'_, 'r> {
             return;
         };
         let (pos, old) = match v {
-            Some(v) => match o.get_mut(sub) {
+            Some(v) => match lookup::get_mut(o, sub) {
                 Some(slot) => (0, Some(std::mem::replace(slot, v))),
                 None => {
                     o.insert(sub.to_owned(), v);
@@ -455,23 +482,18 @@ impl<'r> Tx<'_, 'r> {
         }
     }
 
-    fn mark(&mut self, t: &AttrTarget<'r>, sub: Option<&str>) {
-        let mut p = match t.ext {
-            Some(urn) => format!("{urn}:{}", t.attr.name),
-            None => t.attr.name.clone(),
-        };
-        if let Some(s) = sub {
-            p.push('.');
-            p.push_str(s);
-        }
-        if !self.changed.contains(&p) {
-            self.changed.push(p);
-        }
+    /// Records that the attribute of `t` (or its sub-attribute `sub`) changed.
+    fn mark(&mut self, t: &AttrTarget<'r>, sub: Option<&'r str>) {
+        self.mark_path(Changed {
+            ext: t.ext,
+            attr: &t.attr.name,
+            sub,
+        });
     }
 
-    fn mark_str(&mut self, p: &str) {
-        if !self.changed.iter().any(|c| c == p) {
-            self.changed.push(p.to_owned());
+    fn mark_path(&mut self, c: Changed<'r>) {
+        if !self.changed.contains(&c) {
+            self.changed.push(c);
         }
     }
 
@@ -543,7 +565,11 @@ impl<'r> Tx<'_, 'r> {
                 if self.root.contains_key(urn) {
                     self.remove(None, urn);
                     self.remove_schema(urn);
-                    self.mark_str(urn);
+                    self.mark_path(Changed {
+                        ext: None,
+                        attr: urn,
+                        sub: None,
+                    });
                 }
                 Ok(())
             }
@@ -557,7 +583,7 @@ impl<'r> Tx<'_, 'r> {
     }
 
     fn schemas_step(&mut self, step: &Step<'r>) -> Result<(), PatchError> {
-        let same = match (&step.value, self.root.get("schemas")) {
+        let same = match (&step.value, lookup::get(self.root, "schemas")) {
             (Some(Value::Array(new)), Some(Value::Array(cur))) => {
                 let has = |a: &[Value], b: &Value| {
                     a.iter().any(|x| match (x.as_str(), b.as_str()) {
@@ -682,7 +708,7 @@ impl<'r> Tx<'_, 'r> {
             Some(Value::Object(o)) => Some(o),
             _ => None,
         };
-        let cur = obj.and_then(|o| present(o.get(&sub.name)));
+        let cur = obj.and_then(|o| present(lookup::get(o, &sub.name)));
         let new = match step.op {
             PatchOpKind::Remove => {
                 if cur.is_none() {
@@ -705,7 +731,7 @@ impl<'r> Tx<'_, 'r> {
             return Err(mutability(format!("{} is read-only", t.attr.name)));
         }
         let exists = obj.is_some();
-        let only = obj.is_some_and(|o| o.len() == 1 && o.contains_key(&sub.name));
+        let only = obj.is_some_and(|o| o.len() == 1 && lookup::get(o, &sub.name).is_some());
         match (new.cloned(), exists) {
             (Some(v), true) => self.set_sub(t.ext, key, None, &sub.name, Some(v)),
             (Some(v), false) => {
@@ -888,7 +914,7 @@ impl<'r> Tx<'_, 'r> {
             };
             if add
                 .iter()
-                .all(|(k, v)| k == "value" || old_map.get(k) == Some(v) || v.is_null())
+                .all(|(k, v)| k == "value" || lookup::get(old_map, k) == Some(v) || v.is_null())
             {
                 continue;
             }
@@ -923,30 +949,32 @@ impl<'r> Tx<'_, 'r> {
         }
         let key = t.attr.name.as_str();
         let arr = self.array(t.ext, key);
-        let mut winners: Vec<usize> = touched
+        // The touched elements with `primary: true` (a repeat counts again); the last wins.
+        let mut winners = touched
             .iter()
             .copied()
-            .filter(|&i| arr.get(i).is_some_and(|v| is_true(v, "primary")))
-            .collect();
-        if winners.is_empty() {
+            .filter(|&i| arr.get(i).is_some_and(|v| is_true(v, "primary")));
+        let Some(first) = winners.next() else {
             return Ok(());
-        }
-        winners.sort_unstable();
-        if winners.len() > 1 && !self.quirk(Quirk::KeepLastPrimary) {
+        };
+        let (more, keep) = winners.fold((false, first), |(_, m), i| (true, m.max(i)));
+        if more && !self.quirk(Quirk::KeepLastPrimary) {
             return Err(invalid_value(format!(
                 "more than one {} would have primary set to true",
                 t.attr.name
             )));
         }
-        let keep = winners.last().copied();
-        let clear: Vec<usize> = arr
+        let mut from = 0;
+        while let Some(i) = self
+            .array(t.ext, key)
             .iter()
             .enumerate()
-            .filter(|(i, v)| Some(*i) != keep && is_true(v, "primary"))
+            .skip(from)
+            .find(|(i, v)| *i != keep && is_true(v, "primary"))
             .map(|(i, _)| i)
-            .collect();
-        for i in clear {
+        {
             self.set_sub(t.ext, key, Some(i), "primary", None);
+            from = i + 1;
         }
         Ok(())
     }
@@ -1014,7 +1042,7 @@ impl<'r> Tx<'_, 'r> {
                     // Sub-attribute edits happen in place, recorded per sub-attribute.
                     let edit = match (op, sub, &step.value) {
                         (PatchOpKind::Remove, Some(sub), _) => {
-                            let cur = present(old.get(&sub.name));
+                            let cur = present(lookup::get(old, &sub.name));
                             if cur.is_none() {
                                 continue;
                             }
@@ -1028,7 +1056,7 @@ impl<'r> Tx<'_, 'r> {
                             Some((sub, None))
                         }
                         (_, Some(sub), Some(v)) => {
-                            if !self.check(sub, old.get(&sub.name), Some(v))? {
+                            if !self.check(sub, lookup::get(old, &sub.name), Some(v))? {
                                 continue;
                             }
                             Some((sub, Some(v.clone())))
@@ -1177,7 +1205,7 @@ fn merge_object(
     compat: Compat,
 ) -> Result<(), PatchError> {
     for (k, v) in add {
-        let cur = present(target.get(k));
+        let cur = present(lookup::get(target, k));
         // The identity matched (perhaps in another case); it is not rewritten.
         if cur == Some(v) || (mode == Merge::KeepImmutable && k == "value") {
             continue;
@@ -1221,7 +1249,10 @@ fn check_element_replace(
 ) -> Result<(), PatchError> {
     let _ = compat;
     for sub in &attr.sub_attributes {
-        let (o, n) = (present(old.get(&sub.name)), present(new.get(&sub.name)));
+        let (o, n) = (
+            present(lookup::get(old, &sub.name)),
+            present(lookup::get(new, &sub.name)),
+        );
         if o == n {
             continue;
         }

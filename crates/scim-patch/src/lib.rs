@@ -66,6 +66,7 @@ pub mod docs;
 mod equiv;
 mod error;
 mod index;
+mod lookup;
 mod path;
 mod plan;
 mod scan;
@@ -167,14 +168,14 @@ pub fn resource_type_of<'r>(
     registry: &'r SchemaRegistry,
     resource: &Value,
 ) -> Option<&'r ResourceType> {
-    if let Some(rt) = resource
-        .pointer("/meta/resourceType")
+    if let Some(rt) = lookup::member(resource, "meta")
+        .and_then(|m| lookup::member(m, "resourceType"))
         .and_then(Value::as_str)
         .and_then(|n| registry.resource_type(n))
     {
         return Some(rt);
     }
-    let schemas = resource.get("schemas")?.as_array()?;
+    let schemas = lookup::member(resource, "schemas")?.as_array()?;
     registry.resource_types().find(|rt| {
         schemas.iter().any(|s| {
             s.as_str()
