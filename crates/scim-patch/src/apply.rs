@@ -8,6 +8,7 @@
 //! resource or a whole multi-valued attribute.
 
 use crate::error::{PatchError, invalid_value, mutability, no_target};
+use crate::given::{self, Given};
 use crate::index::{self, Key};
 use crate::lookup;
 use crate::path::Matcher;
@@ -17,11 +18,45 @@ use scim_core::message::PatchOpKind;
 use scim_core::schema::Mutability;
 use scim_core::{AttributeDef, Compat, Quirk, ScimType};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+/// The steps of a plan, and whether their values may be moved into the resource.
+#[derive(Debug)]
+pub(crate) enum Steps<'s, 'r> {
+    /// The plan is applied again later: values are copied into the resource.
+    Kept(&'s [Step<'r>]),
+    /// The plan is applied once: values are moved into the resource.
+    Spent(&'s mut [Step<'r>]),
+}
+
+impl<'r> Steps<'_, 'r> {
+    fn all(&self) -> &[Step<'r>] {
+        match self {
+            Steps::Kept(s) => s,
+            Steps::Spent(s) => s,
+        }
+    }
+
+    /// Step `i` and its value.
+    fn take(&mut self, i: usize) -> Option<(&Step<'r>, Given<'_>)> {
+        match self {
+            Steps::Kept(s) => {
+                let step = s.get(i)?;
+                Some((step, step.value.as_ref().map(Cow::Borrowed)))
+            }
+            Steps::Spent(s) => {
+                let step = s.get_mut(i)?;
+                let value = step.value.take().map(Cow::Owned);
+                Some((step, value))
+            }
+        }
+    }
+}
 
 /// Runs `steps` on `root`; on error every change is undone.
-pub(crate) fn execute<'r>(
+pub(crate) fn execute(
     root: &mut Map<String, Value>,
-    steps: &[Step<'r>],
+    mut steps: Steps<'_, '_>,
     compat: Compat,
 ) -> Result<Vec<String>, PatchError> {
     let mut tx = Tx {
@@ -31,15 +66,15 @@ pub(crate) fn execute<'r>(
         compat,
     };
     let mut i = 0;
-    while let Some(step) = steps.get(i) {
+    while i < steps.all().len() {
         // A run of member adds or filtered member removals on one attribute is applied in
         // one pass over the attribute (one index), not one pass per operation; on any
         // error the run is undone and replayed step by step for the exact error.
-        let run = batchable_run(steps, i);
+        let run = batchable_run(steps.all(), i);
         if run > 1 {
             let mark = tx.undo.len();
             let changed = tx.changed.len();
-            let batch = steps.get(i..i + run).unwrap_or_default();
+            let batch = steps.all().get(i..i + run).unwrap_or_default();
             if tx.run_batch(batch).is_ok() {
                 i += run;
                 continue;
@@ -47,7 +82,10 @@ pub(crate) fn execute<'r>(
             tx.rollback_to(mark);
             tx.changed.truncate(changed);
         }
-        if let Err(e) = tx.run(step) {
+        let Some((step, value)) = steps.take(i) else {
+            break;
+        };
+        if let Err(e) = tx.run(step, value) {
             tx.rollback_to(0);
             return Err(e.at(step.index, Some(&step.label)));
         }
@@ -511,7 +549,7 @@ impl<'r> Tx<'_, 'r> {
                 .flatten()
                 .cloned()
                 .collect();
-            return self.add_items(t, &items);
+            return self.add_items(t, Cow::Owned(items));
         }
         let key = t.attr.name.as_str();
         let by = index::Ids::new(t.attr);
@@ -550,10 +588,10 @@ impl<'r> Tx<'_, 'r> {
         Ok(())
     }
 
-    fn run(&mut self, step: &Step<'r>) -> Result<(), PatchError> {
+    fn run(&mut self, step: &Step<'r>, value: Given<'_>) -> Result<(), PatchError> {
         match &step.target {
             Target::Ignore => Ok(()),
-            Target::Schemas => self.schemas_step(step),
+            Target::Schemas => self.schemas_step(value.as_deref()),
             Target::Extension(schema, required) => {
                 if *required {
                     return Err(invalid_value(format!(
@@ -574,16 +612,18 @@ impl<'r> Tx<'_, 'r> {
                 Ok(())
             }
             Target::Attr(t) => match (&t.filter, t.sub) {
-                (None, None) => self.whole(step, t),
-                (None, Some(sub)) if !t.attr.multi_valued => self.sub_of_single(step, t, sub),
-                (Some(m), _) if !t.attr.multi_valued => self.filtered_single(step, t, m),
-                (m, _) => self.elements(step, t, m.as_deref()),
+                (None, None) => self.whole(step, t, value),
+                (None, Some(sub)) if !t.attr.multi_valued => {
+                    self.sub_of_single(step, t, sub, value)
+                }
+                (Some(m), _) if !t.attr.multi_valued => self.filtered_single(step, t, m, value),
+                (m, _) => self.elements(step, t, m.as_deref(), value),
             },
         }
     }
 
-    fn schemas_step(&mut self, step: &Step<'r>) -> Result<(), PatchError> {
-        let same = match (&step.value, lookup::get(self.root, "schemas")) {
+    fn schemas_step(&mut self, value: Option<&Value>) -> Result<(), PatchError> {
+        let same = match (value, lookup::get(self.root, "schemas")) {
             (Some(Value::Array(new)), Some(Value::Array(cur))) => {
                 let has = |a: &[Value], b: &Value| {
                     a.iter().any(|x| match (x.as_str(), b.as_str()) {
@@ -629,14 +669,19 @@ impl<'r> Tx<'_, 'r> {
     }
 
     /// `attr` without filter or sub-attribute.
-    fn whole(&mut self, step: &Step<'r>, t: &AttrTarget<'r>) -> Result<(), PatchError> {
+    fn whole(
+        &mut self,
+        step: &Step<'r>,
+        t: &AttrTarget<'r>,
+        value: Given<'_>,
+    ) -> Result<(), PatchError> {
         let key = t.attr.name.as_str();
         let cur = self.get(t.ext, key);
         if step.op == PatchOpKind::Remove {
             if cur.is_none() {
                 return Ok(());
             }
-            if let Some(Value::Array(items)) = &step.value {
+            if let Some(Value::Array(items)) = value.as_deref() {
                 return self.remove_listed(t, items);
             }
             if t.attr.required {
@@ -647,18 +692,18 @@ impl<'r> Tx<'_, 'r> {
             self.mark(t, None);
             return Ok(());
         }
-        let Some(value) = &step.value else {
+        let Some(value) = value else {
             return Ok(());
         };
         if t.attr.multi_valued {
-            let Value::Array(items) = value else {
+            let Value::Array(items) = &*value else {
                 return Err(invalid_value(format!("{} takes an array", t.attr.name)));
             };
             if step.op == PatchOpKind::Add {
                 if t.attr.mutability == Mutability::ReadOnly {
-                    self.check(t.attr, cur, Some(value))?;
+                    self.check(t.attr, cur, Some(&value))?;
                 }
-                return self.add_items(t, items);
+                return self.add_items(t, given::items(value));
             }
             if items.is_empty() {
                 if cur.is_none() {
@@ -672,7 +717,7 @@ impl<'r> Tx<'_, 'r> {
                 self.mark(t, None);
                 return Ok(());
             }
-            let value = dedupe(t.attr, items);
+            let value = dedupe(t.attr, given::items(value));
             if !self.check(t.attr, cur, Some(&value))? {
                 return Ok(());
             }
@@ -680,13 +725,13 @@ impl<'r> Tx<'_, 'r> {
             self.mark(t, None);
             return Ok(());
         }
-        let new = match (t.attr.is_complex(), value, cur) {
+        let new = match (t.attr.is_complex(), &*value, cur) {
             (true, Value::Object(add), Some(Value::Object(old))) => {
                 let mut merged = old.clone();
                 merge_object(t.attr, &mut merged, add, Merge::Refuse, self.compat)?;
                 Value::Object(merged)
             }
-            _ => value.clone(),
+            _ => value.into_owned(),
         };
         if !self.check(t.attr, cur, Some(&new))? {
             return Ok(());
@@ -702,6 +747,7 @@ impl<'r> Tx<'_, 'r> {
         step: &Step<'r>,
         t: &AttrTarget<'r>,
         sub: &'r AttributeDef,
+        value: Given<'_>,
     ) -> Result<(), PatchError> {
         let key = t.attr.name.as_str();
         let obj = match self.get(t.ext, key) {
@@ -722,9 +768,9 @@ impl<'r> Tx<'_, 'r> {
                 }
                 None
             }
-            _ => step.value.as_ref(),
+            _ => value,
         };
-        if !self.check(sub, cur, new)? {
+        if !self.check(sub, cur, new.as_deref())? {
             return Ok(());
         }
         if t.attr.mutability == Mutability::ReadOnly {
@@ -732,7 +778,7 @@ impl<'r> Tx<'_, 'r> {
         }
         let exists = obj.is_some();
         let only = obj.is_some_and(|o| o.len() == 1 && lookup::get(o, &sub.name).is_some());
-        match (new.cloned(), exists) {
+        match (new.map(Cow::into_owned), exists) {
             (Some(v), true) => self.set_sub(t.ext, key, None, &sub.name, Some(v)),
             (Some(v), false) => {
                 let mut o = Map::new();
@@ -753,6 +799,7 @@ impl<'r> Tx<'_, 'r> {
         step: &Step<'r>,
         t: &AttrTarget<'r>,
         m: &Matcher<'r>,
+        value: Given<'_>,
     ) -> Result<(), PatchError> {
         let hit = self.get(t.ext, &t.attr.name).is_some_and(|v| m.matches(v));
         if !hit {
@@ -765,8 +812,8 @@ impl<'r> Tx<'_, 'r> {
             filter: None,
         };
         match t.sub {
-            Some(sub) => self.sub_of_single(step, &plain, sub),
-            None => self.whole(step, &plain),
+            Some(sub) => self.sub_of_single(step, &plain, sub, value),
+            None => self.whole(step, &plain, value),
         }
     }
 
@@ -820,7 +867,7 @@ impl<'r> Tx<'_, 'r> {
 
     /// `add` of items to a multi-valued attribute: items already present (same `value`,
     /// or equal whole) are merged, not duplicated.
-    fn add_items(&mut self, t: &AttrTarget<'r>, items: &[Value]) -> Result<(), PatchError> {
+    fn add_items(&mut self, t: &AttrTarget<'r>, items: Cow<'_, [Value]>) -> Result<(), PatchError> {
         if t.attr.mutability == Mutability::Immutable && self.get(t.ext, &t.attr.name).is_some() {
             return Err(mutability(format!(
                 "{} is immutable and already has a value",
@@ -835,6 +882,7 @@ impl<'r> Tx<'_, 'r> {
         // Where each item goes: an existing element's index, or a new element.
         let mut placed: Vec<Option<usize>> = Vec::with_capacity(items.len());
         {
+            let items: &[Value] = &items;
             // Several items: one pass over the elements finds where each item's identity
             // first occurs. One item: a scan for it.
             let existing = (items.len() > 1 && n > 16).then(|| {
@@ -888,18 +936,18 @@ impl<'r> Tx<'_, 'r> {
         }
         let mut touched = Vec::new();
         let mut new_items: Vec<Value> = Vec::new();
-        for (item, at) in items.iter().zip(placed) {
+        for (item, at) in given::each(items).zip(placed) {
             let Some(at) = at else { continue };
             if at >= n {
                 let k = at - n;
                 match new_items.get_mut(k) {
                     Some(Value::Object(existing)) => {
-                        if let Value::Object(add) = item {
+                        if let Value::Object(add) = &*item {
                             merge_object(t.attr, existing, add, Merge::KeepImmutable, self.compat)?;
                         }
                     }
                     Some(_) => {}
-                    None => new_items.push(item.clone()),
+                    None => new_items.push(item.into_owned()),
                 }
                 if !touched.contains(&at) {
                     touched.push(at);
@@ -909,7 +957,7 @@ impl<'r> Tx<'_, 'r> {
             let Some(old) = self.array(t.ext, key).get(at) else {
                 continue;
             };
-            let (Value::Object(old_map), Value::Object(add)) = (old, item) else {
+            let (Value::Object(old_map), Value::Object(add)) = (old, &*item) else {
                 continue;
             };
             if add
@@ -986,6 +1034,7 @@ impl<'r> Tx<'_, 'r> {
         step: &Step<'r>,
         t: &AttrTarget<'r>,
         m: Option<&Matcher<'r>>,
+        mut value: Given<'_>,
     ) -> Result<(), PatchError> {
         let key = t.attr.name.as_str();
         let mut hits = self.select(t, m);
@@ -1011,7 +1060,7 @@ impl<'r> Tx<'_, 'r> {
                     && let Some(m) = m
                     && let Some(template) = m.template()
                 {
-                    return self.upsert(step, t, m, template);
+                    return self.upsert(step, t, m, template, value);
                 }
                 if step.op == PatchOpKind::Remove && m.is_none() {
                     return Ok(());
@@ -1034,13 +1083,17 @@ impl<'r> Tx<'_, 'r> {
             }
             (op, sub) => {
                 let mut touched = Vec::new();
+                let last = hits.last().copied();
                 for &i in &hits {
                     let Some(Value::Object(old)) = self.array(t.ext, key).get(i) else {
                         continue;
                     };
                     let read_only = t.attr.mutability == Mutability::ReadOnly;
+                    // The value is copied into every selected element but the last, which
+                    // takes it (when the plan is applied once).
+                    let is_last = Some(i) == last;
                     // Sub-attribute edits happen in place, recorded per sub-attribute.
-                    let edit = match (op, sub, &step.value) {
+                    let edit = match (op, sub, value.as_deref()) {
                         (PatchOpKind::Remove, Some(sub), _) => {
                             let cur = present(lookup::get(old, &sub.name));
                             if cur.is_none() {
@@ -1053,35 +1106,44 @@ impl<'r> Tx<'_, 'r> {
                                 )));
                             }
                             self.check(sub, cur, None)?;
-                            Some((sub, None))
+                            Some((sub, false))
                         }
                         (_, Some(sub), Some(v)) => {
                             if !self.check(sub, lookup::get(old, &sub.name), Some(v))? {
                                 continue;
                             }
-                            Some((sub, Some(v.clone())))
+                            Some((sub, true))
                         }
                         _ => None,
                     };
-                    if let Some((sub, v)) = edit {
+                    if let Some((sub, set)) = edit {
                         if read_only {
                             return Err(mutability(format!("{} is read-only", t.attr.name)));
                         }
+                        let v = if set {
+                            given::give(&mut value, is_last)
+                        } else {
+                            None
+                        };
                         self.set_sub(t.ext, key, Some(i), &sub.name, v);
                         touched.push(i);
                         continue;
                     }
-                    let mut new = old.clone();
-                    match (op, &step.value) {
+                    let new = match (op, value.as_deref()) {
                         (PatchOpKind::Add, Some(Value::Object(add))) => {
+                            let mut new = old.clone();
                             merge_object(t.attr, &mut new, add, Merge::Refuse, self.compat)?;
+                            new
                         }
                         (PatchOpKind::Replace, Some(Value::Object(rep))) => {
-                            check_element_replace(t.attr, &new, rep, self.compat)?;
-                            new = rep.clone();
+                            check_element_replace(t.attr, old, rep, self.compat)?;
+                            match given::give(&mut value, is_last) {
+                                Some(Value::Object(rep)) => rep,
+                                _ => continue,
+                            }
                         }
                         _ => continue,
-                    }
+                    };
                     if new != *old {
                         if read_only {
                             return Err(mutability(format!("{} is read-only", t.attr.name)));
@@ -1137,15 +1199,15 @@ impl<'r> Tx<'_, 'r> {
         t: &AttrTarget<'r>,
         m: &Matcher<'r>,
         mut elem: Map<String, Value>,
+        value: Given<'_>,
     ) -> Result<(), PatchError> {
-        match (t.sub, &step.value) {
+        match (t.sub, value) {
             (Some(sub), Some(v)) => {
-                elem.insert(sub.name.clone(), v.clone());
+                elem.insert(sub.name.clone(), v.into_owned());
             }
-            (None, Some(Value::Object(add))) => {
-                for (k, v) in add {
-                    elem.insert(k.clone(), v.clone());
-                }
+            (None, Some(Cow::Owned(Value::Object(add)))) => elem.extend(add),
+            (None, Some(Cow::Borrowed(Value::Object(add)))) => {
+                elem.extend(add.iter().map(|(k, v)| (k.clone(), v.clone())));
             }
             _ => return Err(no_target(format!("no {} matched", t.attr.name))),
         }
@@ -1180,20 +1242,32 @@ impl<'r> Tx<'_, 'r> {
 
 /// The items without repeats (by identity, or whole for items without `value`); the
 /// first occurrence stays.
-fn dedupe(attr: &AttributeDef, items: &[Value]) -> Value {
-    let exact = index::exact(attr);
-    let mut seen = index::index_with_capacity(items.len());
-    let mut out: Vec<Value> = Vec::with_capacity(items.len());
-    for item in items {
-        let dup = match index::identity(attr, item) {
-            Some(id) => seen.insert(Key::new(id, exact), ()).is_some(),
-            None => out.contains(item),
-        };
-        if !dup {
-            out.push(item.clone());
-        }
-    }
-    Value::Array(out)
+fn dedupe(attr: &AttributeDef, items: Cow<'_, [Value]>) -> Value {
+    let keep: Vec<bool> = {
+        let ids = index::Ids::new(attr);
+        let mut seen = index::index_with_capacity(items.len());
+        let mut kept: Vec<&Value> = Vec::with_capacity(items.len());
+        items
+            .iter()
+            .map(|item| {
+                let dup = match ids.of(item) {
+                    Some(id) => seen.insert(Key::new(id, ids.exact()), ()).is_some(),
+                    None => kept.contains(&item),
+                };
+                if !dup {
+                    kept.push(item);
+                }
+                !dup
+            })
+            .collect()
+    };
+    Value::Array(
+        given::each(items)
+            .zip(keep)
+            .filter(|(_, keep)| *keep)
+            .map(|(item, _)| item.into_owned())
+            .collect(),
+    )
 }
 
 /// Merges `add`'s sub-attributes into `target`, checking their mutability.

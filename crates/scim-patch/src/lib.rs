@@ -65,6 +65,7 @@ mod diff;
 pub mod docs;
 mod equiv;
 mod error;
+mod given;
 mod index;
 mod lookup;
 mod path;
@@ -139,7 +140,7 @@ impl<'r> Patcher<'r> {
                 "the resource's type is unknown (no meta.resourceType or core schema)",
             )
         })?;
-        self.plan(rt, patch)?.apply(resource)
+        self.plan(rt, patch)?.apply_once(resource)
     }
 
     /// Applies `patch` to a resource of type `rt`. On error, `resource` is unchanged.
@@ -149,7 +150,7 @@ impl<'r> Patcher<'r> {
         resource: &mut Value,
         patch: &PatchOp,
     ) -> Result<PatchOutcome, PatchError> {
-        self.plan(rt, patch)?.apply(resource)
+        self.plan(rt, patch)?.apply_once(resource)
     }
 
     /// Decodes `body` and applies it (see [`Patcher::apply`]).
@@ -209,7 +210,20 @@ impl Plan<'_> {
                 "a resource must be a JSON object",
             ));
         };
-        let changed = apply::execute(root, &self.steps, self.compat)?;
+        let changed = apply::execute(root, apply::Steps::Kept(&self.steps), self.compat)?;
+        Ok(PatchOutcome { changed })
+    }
+
+    /// [`Plan::apply`] for a plan used once: its values are moved into the resource
+    /// rather than copied.
+    fn apply_once(mut self, resource: &mut Value) -> Result<PatchOutcome, PatchError> {
+        let Value::Object(root) = resource else {
+            return Err(PatchError::new(
+                ScimType::InvalidSyntax,
+                "a resource must be a JSON object",
+            ));
+        };
+        let changed = apply::execute(root, apply::Steps::Spent(&mut self.steps), self.compat)?;
         Ok(PatchOutcome { changed })
     }
 

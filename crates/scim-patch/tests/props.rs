@@ -252,6 +252,33 @@ proptest! {
         }
     }
 
+    /// A plan kept and applied (its values copied) does exactly what `Patcher::apply` does
+    /// with a plan used once (its values moved), and can be applied again.
+    #[test]
+    fn kept_and_spent_plans_agree(resource in a_resource(), body in a_body()) {
+        for compat in [Compat::strict(), Compat::tolerant()] {
+            let p = Patcher::new(registry()).with_compat(compat);
+            let Ok(patch) = p.decode(&body) else { continue };
+            let rt = scim_patch::resource_type_of(registry(), &resource).unwrap();
+            let mut spent = resource.clone();
+            let spent_out = p.apply_to(rt, &mut spent, &patch);
+            let Ok(plan) = p.plan(rt, &patch) else {
+                prop_assert!(spent_out.is_err());
+                continue;
+            };
+            for _ in 0..2 {
+                let mut kept = resource.clone();
+                let kept_out = plan.apply(&mut kept);
+                prop_assert_eq!(serde_json::to_string(&kept).unwrap(), serde_json::to_string(&spent).unwrap());
+                match (&kept_out, &spent_out) {
+                    (Ok(k), Ok(s)) => prop_assert_eq!(k, s),
+                    (Err(k), Err(s)) => prop_assert_eq!(k.to_string(), s.to_string()),
+                    _ => prop_assert!(false, "{:?} vs {:?}", kept_out, spent_out),
+                }
+            }
+        }
+    }
+
     /// Adding items that are already present changes nothing and reports no change.
     #[test]
     fn add_of_present_items_is_idempotent(resource in a_resource(), pick in any::<prop::sample::Index>()) {
