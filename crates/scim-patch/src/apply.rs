@@ -222,6 +222,13 @@ enum Merge {
     Refuse,
 }
 
+/// `attr.sub_attribute(name)`, comparing lengths before the case-folded bytes.
+fn sub_def<'a>(attr: &'a AttributeDef, name: &str) -> Option<&'a AttributeDef> {
+    attr.sub_attributes
+        .iter()
+        .find(|a| a.name.len() == name.len() && a.name.eq_ignore_ascii_case(name))
+}
+
 fn is_true(v: &Value, key: &str) -> bool {
     lookup::member(v, key).and_then(Value::as_bool) == Some(true)
 }
@@ -992,7 +999,7 @@ impl<'r> Tx<'_, 'r> {
 
     /// Makes the touched elements' `primary: true` unique by clearing it elsewhere.
     fn primary(&mut self, t: &AttrTarget<'r>, touched: &[usize]) -> Result<(), PatchError> {
-        if t.attr.sub_attribute("primary").is_none() {
+        if sub_def(t.attr, "primary").is_none() {
             return Ok(());
         }
         let key = t.attr.name.as_str();
@@ -1284,7 +1291,7 @@ fn merge_object(
         if cur == Some(v) || (mode == Merge::KeepImmutable && k == "value") {
             continue;
         }
-        if let Some(sub) = attr.sub_attribute(k) {
+        if let Some(sub) = sub_def(attr, k) {
             match sub.mutability {
                 Mutability::ReadOnly => {
                     if mode == Merge::KeepImmutable && cur.is_some() {

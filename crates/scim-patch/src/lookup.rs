@@ -12,7 +12,7 @@ pub(crate) fn get<'m>(m: &'m Map<String, Value>, key: &str) -> Option<&'m Value>
     if m.len() > SCAN_MAX {
         return m.get(key);
     }
-    m.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    m.iter().find(|(k, _)| same_key(k, key)).map(|(_, v)| v)
 }
 
 /// The value of `key` in `m`, mutably.
@@ -20,9 +20,14 @@ pub(crate) fn get_mut<'m>(m: &'m mut Map<String, Value>, key: &str) -> Option<&'
     if m.len() > SCAN_MAX {
         return m.get_mut(key);
     }
-    m.iter_mut()
-        .find(|(k, _)| k.as_str() == key)
-        .map(|(_, v)| v)
+    m.iter_mut().find(|(k, _)| same_key(k, key)).map(|(_, v)| v)
+}
+
+/// `k == key`, deciding most mismatches on the length and the first byte before calling
+/// `memcmp`.
+#[inline]
+fn same_key(k: &str, key: &str) -> bool {
+    k.len() == key.len() && k.as_bytes().first() == key.as_bytes().first() && k == key
 }
 
 /// The value of member `key` of `v`, when `v` is an object.

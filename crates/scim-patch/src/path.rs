@@ -16,7 +16,7 @@ use std::borrow::Cow;
 pub(crate) struct ParsedPath<'a> {
     pub(crate) attr: Cow<'a, str>,
     pub(crate) filter: Option<Filter>,
-    pub(crate) sub: Option<String>,
+    pub(crate) sub: Option<Cow<'a, str>>,
 }
 
 /// Whether `text` is a plain attribute path (`[URN:]name[.sub]`, no filter, no spaces):
@@ -54,11 +54,21 @@ pub(crate) fn parse(text: &str) -> Result<ParsedPath<'_>, PatchError> {
         };
         PatchError::new(kind, e.to_string()).with_span(span.start, span.end)
     })?;
-    Ok(ParsedPath {
-        attr: Cow::Owned(attr.full_text()),
-        filter,
-        sub: sub_attr.map(|s| s.to_string()),
-    })
+    // The attribute and sub-attribute as written, when that is their canonical text (no
+    // copy), else as printed.
+    let attr = match text.get(..attr.name.len()) {
+        Some(name) if attr.uri.is_none() && attr.sub_attr.is_none() && name == attr.name => {
+            Cow::Borrowed(name)
+        }
+        _ => Cow::Owned(attr.full_text()),
+    };
+    let sub = sub_attr.map(|s| match text.strip_suffix(s.as_str()) {
+        Some(rest) if rest.ends_with('.') => {
+            Cow::Borrowed(text.get(rest.len()..).unwrap_or_default())
+        }
+        _ => Cow::Owned(s.to_string()),
+    });
+    Ok(ParsedPath { attr, filter, sub })
 }
 
 /// A value filter bound to a multi-valued complex attribute (`emails[type eq "work"]`),
