@@ -8,7 +8,9 @@
 //!    members ignored in the tolerant mode);
 //! 2. **plan**: [`Patcher::plan`] parses every path (through `scim-filter`), binds it to
 //!    the schema, and type-checks and canonicalizes every value, before any resource is
-//!    touched; the [`Plan`] can be applied to many resources;
+//!    touched; the [`Plan`] can be applied to many resources. Each thread remembers the
+//!    last few value-filter paths it compiled (`emails[type eq "work"].value`), with the
+//!    attribute definition they were compiled against;
 //! 3. **apply**: [`Plan::apply`] changes the resource in place, recording an undo log; when
 //!    an operation fails, the log is replayed and the resource is exactly as before.
 //!
@@ -68,6 +70,7 @@ mod error;
 mod given;
 mod index;
 mod lookup;
+mod memo;
 mod path;
 mod plan;
 mod scan;
