@@ -6,7 +6,8 @@
 //! keys on the text and keeps a copy of the definition the filter was compiled against: a
 //! hit whose attribute (resolved afresh, through the current registry) is not equal to
 //! that copy is compiled again. The memo holds [`CAPACITY`] paths per thread and replaces
-//! the oldest first.
+//! the oldest first. A path is remembered the second time it is compiled, so that paths
+//! seen once (`members[value eq "<id>"]`) cost no copy of a definition and evict nothing.
 
 use crate::path::Compiled;
 use scim_core::AttributeDef;
@@ -67,7 +68,13 @@ struct Table {
     memos: Vec<Rc<Memo>>,
     /// The slot the next new path replaces, once the table is full.
     next: usize,
+    /// Hashes of paths compiled once, not yet remembered (a ring).
+    seen: Vec<u64>,
+    seen_next: usize,
 }
+
+/// Hashes of once-compiled paths kept per thread.
+const SEEN: usize = 4 * CAPACITY;
 
 thread_local! {
     static TABLE: RefCell<Table> = RefCell::default();
@@ -84,7 +91,7 @@ pub(crate) fn get(text: &str) -> Option<Rc<Memo>> {
         .flatten()
 }
 
-/// Remembers the path `text`, whose filter was compiled against `def`.
+/// Notes that the path `text` was compiled against `def`: remembered the second time.
 pub(crate) fn put(
     text: &str,
     attr: Part,
@@ -92,17 +99,30 @@ pub(crate) fn put(
     def: &AttributeDef,
     compiled: Arc<Compiled>,
 ) {
-    let memo = Rc::new(Memo {
-        text: text.into(),
-        attr,
-        sub,
-        def: def.clone(),
-        compiled,
-    });
     let _ = TABLE.try_with(|t| {
         let Ok(mut t) = t.try_borrow_mut() else {
             return;
         };
+        let h = hash(text);
+        if !t.seen.contains(&h) {
+            if t.seen.len() < SEEN {
+                t.seen.push(h);
+            } else {
+                let at = t.seen_next % SEEN;
+                if let Some(slot) = t.seen.get_mut(at) {
+                    *slot = h;
+                }
+                t.seen_next = at + 1;
+            }
+            return;
+        }
+        let memo = Rc::new(Memo {
+            text: text.into(),
+            attr,
+            sub,
+            def: def.clone(),
+            compiled,
+        });
         if let Some(old) = t.memos.iter_mut().find(|m| *m.text == *text) {
             *old = memo;
             return;
@@ -119,13 +139,18 @@ pub(crate) fn put(
     });
 }
 
+/// A path's hash, for the ring of once-compiled paths.
+fn hash(text: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<crate::index::FxHasher>::default().hash_one(text)
+}
+
 /// Forgets every path this thread remembers.
 #[cfg(test)]
 pub(crate) fn clear() {
     let _ = TABLE.try_with(|t| {
         if let Ok(mut t) = t.try_borrow_mut() {
-            t.memos.clear();
-            t.next = 0;
+            *t = Table::default();
         }
     });
 }
@@ -168,7 +193,10 @@ mod tests {
         emails.case_exact = true;
         emails.canonical_values.clear();
         let exact = b.build().unwrap();
-        // Remembered against the builtin definition, where `type` ignores case.
+        // Remembered (the second time) against the builtin definition, where `type`
+        // ignores case.
+        assert_eq!(apply(&plain, &body)["emails"][0]["display"], "W");
+        assert!(get("emails[type eq \"work\"].display").is_none());
         assert_eq!(apply(&plain, &body)["emails"][0]["display"], "W");
         assert_eq!(
             get("emails[type eq \"work\"].display")
@@ -191,6 +219,7 @@ mod tests {
                 {"op": "remove", "path": format!("emails[value eq \"{i}@x\"]")}
             ]});
             let _ = apply_err(&registry, &body);
+            let _ = apply_err(&registry, &body);
         }
         let n = TABLE.with(|t| t.borrow().memos.len());
         assert_eq!(n, CAPACITY);
@@ -204,6 +233,19 @@ mod tests {
     fn apply_err(registry: &SchemaRegistry, body: &serde_json::Value) -> bool {
         let mut u = user();
         Patcher::new(registry).apply_json(&mut u, body).is_err()
+    }
+
+    #[test]
+    fn paths_compiled_once_are_not_remembered() {
+        clear();
+        let registry = SchemaRegistry::builtin();
+        for i in 0..3 * CAPACITY {
+            let body = json!({"Operations": [
+                {"op": "remove", "path": format!("emails[value eq \"{i}@x\"]")}
+            ]});
+            let _ = apply_err(&registry, &body);
+        }
+        assert_eq!(TABLE.with(|t| t.borrow().memos.len()), 0);
     }
 
     #[test]
