@@ -2,7 +2,8 @@
 //!
 //! An element's identity is its `value` sub-attribute (compared as the schema says: case
 //! exactly or not), or, for elements without `value`, the whole element. Group members
-//! are looked up by `value` through [`Index`], so adding or removing k members of an
+//! are looked up by `value` through [`Index`] (and [`crate::scan::IdSet`], which scans
+//! the elements once for a set of identities), so adding or removing k members of an
 //! n-member group costs O(n + k), not O(n·k).
 
 use scim_core::AttributeDef;
@@ -13,26 +14,101 @@ use std::hash::{BuildHasherDefault, Hash, Hasher};
 /// The `value` of an element, when the attribute has a `value` sub-attribute and the
 /// element sets it to a string.
 pub(crate) fn identity<'v>(attr: &AttributeDef, elem: &'v Value) -> Option<&'v str> {
-    if !attr.is_complex() {
-        return elem.as_str();
+    Ids::new(attr).of(elem)
+}
+
+/// How the elements of one multi-valued attribute are identified, worked out from the
+/// schema once per operation rather than once per element.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ids {
+    complex: bool,
+    /// `value` is the only sub-attribute name five bytes long.
+    by_length: bool,
+    exact: bool,
+}
+
+impl Ids {
+    pub(crate) fn new(attr: &AttributeDef) -> Self {
+        Ids {
+            complex: attr.is_complex(),
+            by_length: by_length(attr),
+            exact: exact(attr),
+        }
     }
-    match elem {
-        // Elements have a handful of keys: a scan beats hashing the key.
-        Value::Object(m) if m.len() <= 8 => {
-            if by_length(attr) {
-                // Canonical elements only hold schema keys, and `value` is the only one
-                // five bytes long: the key's bytes need not be read (a cache miss per
-                // element on large groups).
-                m.iter()
-                    .find(|(k, _)| k.len() == 5)
-                    .and_then(|(_, v)| v.as_str())
-            } else {
-                m.iter()
-                    .find(|(k, _)| k.as_str() == "value")
-                    .and_then(|(_, v)| v.as_str())
+
+    /// These identities, compared exactly or not whatever the schema says.
+    #[cfg(test)]
+    pub(crate) fn with_exact(attr: &AttributeDef, exact: bool) -> Self {
+        Ids {
+            exact,
+            ..Ids::new(attr)
+        }
+    }
+
+    /// Whether identities compare case-sensitively.
+    pub(crate) fn exact(self) -> bool {
+        self.exact
+    }
+
+    /// The identity of `elem` (see [`identity`]).
+    #[inline]
+    pub(crate) fn of(self, elem: &Value) -> Option<&str> {
+        if !self.complex {
+            return elem.as_str();
+        }
+        match elem {
+            // Elements have a handful of keys: a scan beats hashing the key.
+            Value::Object(m) if m.len() <= 8 => {
+                if self.by_length {
+                    // Canonical elements only hold schema keys, and `value` is the only one
+                    // five bytes long: the key's bytes need not be read (a cache miss per
+                    // element on large groups), nor the keys after it.
+                    let mut entries = m.iter();
+                    match entries.next() {
+                        // Usually `value` comes first.
+                        Some((k, v)) if k.len() == 5 => v.as_str(),
+                        _ => entries
+                            .find(|(k, _)| k.len() == 5)
+                            .and_then(|(_, v)| v.as_str()),
+                    }
+                } else {
+                    m.iter()
+                        .find(|(k, _)| k.as_str() == "value")
+                        .and_then(|(_, v)| v.as_str())
+                }
+            }
+            _ => elem.get("value").and_then(Value::as_str),
+        }
+    }
+
+    /// The position of the first element whose identity is `id`: one scan, no index. A
+    /// string element of a complex attribute counts as its own identity.
+    pub(crate) fn position(self, arr: &[Value], id: &str) -> Option<usize> {
+        const CHUNK: usize = 16;
+        let probe = Probe::new(id, self.exact);
+        for (c, chunk) in arr.chunks(CHUNK).enumerate() {
+            // The identities of a whole chunk first, then their first words, then the
+            // comparisons: on a large group each element costs a cache miss or two, and
+            // the loads of different elements overlap.
+            let mut found: [Option<&str>; CHUNK] = [None; CHUNK];
+            for (f, e) in found.iter_mut().zip(chunk) {
+                *f = match e {
+                    Value::String(s) => Some(s),
+                    e => self.of(e),
+                };
+            }
+            let mut heads = [0u64; CHUNK];
+            for (h, s) in heads.iter_mut().zip(&found) {
+                *h = s.and_then(head).unwrap_or(0);
+            }
+            let hit = found.iter().zip(heads).position(|(s, h)| {
+                s.is_some_and(|s| probe.may_match(s.len(), h) && probe.matches(s))
+            });
+            if let Some(i) = hit {
+                return Some(c * CHUNK + i);
             }
         }
-        _ => elem.get("value").and_then(Value::as_str),
+        None
     }
 }
 
@@ -42,24 +118,70 @@ fn by_length(attr: &AttributeDef) -> bool {
     matches!((fives.next(), fives.next()), (Some(s), None) if s.name == "value")
 }
 
-/// The position of the first element whose identity is `id`.
-pub(crate) fn position(attr: &AttributeDef, arr: &[Value], id: &str, exact: bool) -> Option<usize> {
-    arr.iter().position(|e| match e {
-        Value::Object(m) if attr.is_complex() => m.iter().any(|(k, v)| match v {
-            // Lengths first: most ids differ in length or in their first bytes.
-            // Lengths (exact ids only: case folding may change them), then the value's
-            // bytes, and only for a hit the key's bytes.
-            Value::String(s) => {
-                (!exact || s.len() == id.len())
-                    && k.len() == 5
-                    && same(s, id, exact)
-                    && k.as_str() == "value"
-            }
-            _ => false,
-        }),
-        Value::String(s) => same(s, id, exact),
-        _ => false,
-    })
+/// One identity compared with many, with what [`same`] needs to know about it worked out
+/// once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Probe<'a> {
+    id: &'a str,
+    exact: bool,
+    ascii: bool,
+    /// The id's first eight bytes (with the ASCII case bit set unless exact), when it has
+    /// eight and compares by bytes (exactly, or ASCII without case).
+    head: Option<u64>,
+    /// The bits a case-insensitive ASCII comparison ignores (`0x20` in every byte).
+    fold: u64,
+}
+
+impl<'a> Probe<'a> {
+    pub(crate) fn new(id: &'a str, exact: bool) -> Self {
+        let ascii = id.is_ascii();
+        let fold = if exact { 0 } else { FOLD };
+        let head = head(id).filter(|_| exact || ascii).map(|w| w | fold);
+        Probe {
+            id,
+            exact,
+            ascii,
+            head,
+            fold,
+        }
+    }
+
+    /// False when a string of length `len` whose first word is `head` (anything when
+    /// shorter than eight bytes) cannot match; true when it may.
+    #[inline]
+    pub(crate) fn may_match(&self, len: usize, head: u64) -> bool {
+        let Some(want) = self.head else {
+            return true;
+        };
+        // Equal ids have equal lengths, except that a non-ASCII string may lowercase to a
+        // shorter ASCII id (see `matches`); equal lengths mean equal bytes up to the case
+        // bit of ASCII letters.
+        if len == self.id.len() {
+            head | self.fold == want
+        } else {
+            !self.exact && len > self.id.len()
+        }
+    }
+
+    /// `same(s, id, exact)`, reading as few bytes of `s` as possible.
+    #[inline]
+    pub(crate) fn matches(&self, s: &str) -> bool {
+        if self.exact {
+            return s == self.id;
+        }
+        if !self.ascii {
+            return same(s, self.id, false);
+        }
+        // The id is ASCII, so its lowercase has its length. Lowercasing a char maps ASCII to
+        // ASCII byte for byte, and maps a non-ASCII char (two bytes or more) to one char,
+        // which is shorter when it is ASCII: a string whose lowercase is ASCII is never
+        // shorter than that lowercase, and only as long when it is ASCII itself.
+        match s.len().cmp(&self.id.len()) {
+            std::cmp::Ordering::Less => false,
+            std::cmp::Ordering::Equal => s.eq_ignore_ascii_case(self.id),
+            std::cmp::Ordering::Greater => !s.is_ascii() && same(s, self.id, false),
+        }
+    }
 }
 
 /// Whether `value` sub-attributes compare case-sensitively.
@@ -69,6 +191,14 @@ pub(crate) fn exact(attr: &AttributeDef) -> bool {
     }
     attr.sub_attribute("value")
         .is_none_or(AttributeDef::compares_exactly)
+}
+
+/// The first eight bytes of `s` as a word, when it has eight.
+#[inline]
+pub(crate) fn head(s: &str) -> Option<u64> {
+    s.as_bytes()
+        .first_chunk::<8>()
+        .map(|c| u64::from_le_bytes(*c))
 }
 
 /// Whether two identities are the same: exactly, or case-insensitively as `scim-filter`
@@ -85,7 +215,7 @@ pub(crate) fn same(a: &str, b: &str, exact: bool) -> bool {
     }
 }
 
-fn lower(s: &str) -> impl Iterator<Item = char> + '_ {
+pub(crate) fn lower(s: &str) -> impl Iterator<Item = char> + '_ {
     s.chars().flat_map(char::to_lowercase)
 }
 
@@ -132,37 +262,30 @@ impl Hash for Key<'_> {
     }
 }
 
-/// Hashes `bytes` eight at a time, ASCII-lowercased when `fold`.
+/// Hashes `bytes` eight at a time. With `fold`, each byte's `0x20` bit is set first: ASCII
+/// letters that differ only in case hash the same (a few other bytes collide too, which
+/// costs a comparison, not a wrong answer).
 fn hash_bytes<H: Hasher>(bytes: &[u8], fold: bool, state: &mut H) {
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        let mut x = u64::from_le_bytes(w);
-        if fold {
-            x = lower8(x);
+    let mask = if fold { FOLD } else { 0 };
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        if let Some(w) = w.first_chunk::<8>() {
+            state.write_u64(u64::from_le_bytes(*w) | mask);
         }
-        state.write_u64(x);
     }
-    let mut w = [0u8; 8];
-    for (d, s) in w.iter_mut().zip(chunks.remainder()) {
-        *d = if fold { s.to_ascii_lowercase() } else { *s };
-    }
-    state.write_u64(u64::from_le_bytes(w) ^ (bytes.len() as u64).rotate_left(56));
+    let tail = words
+        .remainder()
+        .iter()
+        .rev()
+        .fold(0u64, |w, b| (w << 8) | u64::from(*b));
+    state.write_u64((tail | mask) ^ (bytes.len() as u64).rotate_left(56));
 }
 
-/// ASCII-lowercases eight bytes at once (bytes outside `A..=Z` are kept).
-fn lower8(x: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // For each byte b < 0x80: (b + (0x80 - 'A')) has the high bit set when b >= 'A', and
-    // (b + (0x80 - 'Z' - 1)) when b > 'Z'.
-    let ascii = !x & HIGH;
-    let ge_a = (x & !HIGH).wrapping_add(ONES * (0x80 - u64::from(b'A')));
-    let gt_z = (x & !HIGH).wrapping_add(ONES * (0x80 - u64::from(b'Z') - 1));
-    let upper = ge_a & !gt_z & ascii & HIGH;
-    x | (upper >> 2)
-}
+/// The bit that distinguishes ASCII upper from lower case, in every byte of a word.
+pub(crate) const FOLD: u64 = 0x2020_2020_2020_2020;
+
+/// The Fx multiplier.
+pub(crate) const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
 
 /// A fast, non-cryptographic hasher (the Fx multiply-rotate scheme); the index lives for
 /// one request, over identities the request already holds.
@@ -179,7 +302,7 @@ impl Hasher for FxHasher {
     }
 
     fn write_u64(&mut self, n: u64) {
-        self.h = (self.h.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        self.h = (self.h.rotate_left(5) ^ n).wrapping_mul(SEED);
     }
 
     fn finish(&self) -> u64 {
@@ -218,7 +341,7 @@ mod tests {
         }
         assert_ne!(h("ABC", true), h("abc", true));
         assert_ne!(Key::new("ABC", true), Key::new("abc", true));
-        assert_ne!(h("@", false), h("`", false));
+        assert_ne!(h("ab", false), h("ac", false));
         // Non-ASCII case folds as scim-filter does, and may change the length.
         assert_eq!(Key::new("ØDEGÅRD", false), Key::new("ødegård", false));
         assert_eq!(h("ØDEGÅRD", false), h("ødegård", false));
@@ -228,14 +351,67 @@ mod tests {
     }
 
     #[test]
-    fn lower8_matches_to_ascii_lowercase() {
-        for b in 0..=255u8 {
-            let x = u64::from_le_bytes([b; 8]);
-            assert_eq!(
-                lower8(x),
-                u64::from_le_bytes([b.to_ascii_lowercase(); 8]),
-                "{b}"
-            );
+    fn probes_agree_with_same() {
+        let words = [
+            "",
+            "a",
+            "A",
+            "2819c223-7f76-453a-919d-413861904646",
+            "2819C223-7F76-453A-919D-413861904646",
+            "2819c223-7f76-453a-919d-41386190464",
+            "2819c223@7f76",
+            "2819c223`7f76",
+            "kelvin-long-id",
+            "KELVIN-LONG-ID",
+            "\u{212A}elvin-long-id",
+            "\u{212A}ELVIN-LONG-ID",
+            "Ødegård-long-id",
+            "ødegård-long-id",
+            "İstanbul-long-id",
+            "i\u{307}stanbul-long-id",
+            "straße-long-id",
+        ];
+        for id in words {
+            for exact in [false, true] {
+                let p = Probe::new(id, exact);
+                for s in words {
+                    let word = head(s).unwrap_or(0);
+                    let want = same(s, id, exact);
+                    assert_eq!(p.matches(s), want, "{s:?} vs {id:?}, exact: {exact}");
+                    assert!(!want || p.may_match(s.len(), word), "{s:?} vs {id:?}");
+                }
+            }
         }
+    }
+
+    #[test]
+    fn chunked_position_is_the_first_match() {
+        let members = scim_core::schema::builtin::group();
+        let attr = members.attribute("members").unwrap();
+        let ids = Ids::new(attr);
+        let mut arr: Vec<Value> = (0..40)
+            .map(|i| serde_json::json!({"value": format!("member-{i:04}-7f76"), "display": "x"}))
+            .collect();
+        arr[3] = serde_json::json!({"display": "no value"});
+        arr[17] = serde_json::json!("member-0017-7F76");
+        arr[20] = serde_json::json!({"display": "value second", "value": "MEMBER-0020-7f76"});
+        arr[39] = serde_json::json!({"value": "member-0005-7F76"});
+        for id in [
+            "member-0000-7f76",
+            "member-0017-7f76",
+            "Member-0020-7F76",
+            "member-0005-7f76",
+        ] {
+            let naive = arr.iter().position(|e| {
+                let s = match e {
+                    Value::String(s) => Some(s.as_str()),
+                    e => identity(attr, e),
+                };
+                s.is_some_and(|s| same(s, id, false))
+            });
+            assert_eq!(ids.position(&arr, id), naive, "{id}");
+        }
+        assert_eq!(ids.position(&arr, "member-0040-7f76"), None);
+        assert_eq!(ids.position(&arr, "no value"), None);
     }
 }

@@ -8,7 +8,9 @@
 //!    members ignored in the tolerant mode);
 //! 2. **plan**: [`Patcher::plan`] parses every path (through `scim-filter`), binds it to
 //!    the schema, and type-checks and canonicalizes every value, before any resource is
-//!    touched; the [`Plan`] can be applied to many resources;
+//!    touched; the [`Plan`] can be applied to many resources. Each thread remembers the
+//!    last few value-filter paths it compiled (`emails[type eq "work"].value`), with the
+//!    attribute definition they were compiled against;
 //! 3. **apply**: [`Plan::apply`] changes the resource in place, recording an undo log; when
 //!    an operation fails, the log is replayed and the resource is exactly as before.
 //!
@@ -65,9 +67,13 @@ mod diff;
 pub mod docs;
 mod equiv;
 mod error;
+mod given;
 mod index;
+mod lookup;
+mod memo;
 mod path;
 mod plan;
+mod scan;
 
 pub use diff::{diff, diff_typed};
 pub use equiv::equivalent;
@@ -137,7 +143,7 @@ impl<'r> Patcher<'r> {
                 "the resource's type is unknown (no meta.resourceType or core schema)",
             )
         })?;
-        self.plan(rt, patch)?.apply(resource)
+        self.plan(rt, patch)?.apply_once(resource)
     }
 
     /// Applies `patch` to a resource of type `rt`. On error, `resource` is unchanged.
@@ -147,7 +153,7 @@ impl<'r> Patcher<'r> {
         resource: &mut Value,
         patch: &PatchOp,
     ) -> Result<PatchOutcome, PatchError> {
-        self.plan(rt, patch)?.apply(resource)
+        self.plan(rt, patch)?.apply_once(resource)
     }
 
     /// Decodes `body` and applies it (see [`Patcher::apply`]).
@@ -166,14 +172,14 @@ pub fn resource_type_of<'r>(
     registry: &'r SchemaRegistry,
     resource: &Value,
 ) -> Option<&'r ResourceType> {
-    if let Some(rt) = resource
-        .pointer("/meta/resourceType")
+    if let Some(rt) = lookup::member(resource, "meta")
+        .and_then(|m| lookup::member(m, "resourceType"))
         .and_then(Value::as_str)
         .and_then(|n| registry.resource_type(n))
     {
         return Some(rt);
     }
-    let schemas = resource.get("schemas")?.as_array()?;
+    let schemas = lookup::member(resource, "schemas")?.as_array()?;
     registry.resource_types().find(|rt| {
         schemas.iter().any(|s| {
             s.as_str()
@@ -207,7 +213,20 @@ impl Plan<'_> {
                 "a resource must be a JSON object",
             ));
         };
-        let changed = apply::execute(root, &self.steps, self.compat)?;
+        let changed = apply::execute(root, apply::Steps::Kept(&self.steps), self.compat)?;
+        Ok(PatchOutcome { changed })
+    }
+
+    /// [`Plan::apply`] for a plan used once: its values are moved into the resource
+    /// rather than copied.
+    fn apply_once(mut self, resource: &mut Value) -> Result<PatchOutcome, PatchError> {
+        let Value::Object(root) = resource else {
+            return Err(PatchError::new(
+                ScimType::InvalidSyntax,
+                "a resource must be a JSON object",
+            ));
+        };
+        let changed = apply::execute(root, apply::Steps::Spent(&mut self.steps), self.compat)?;
         Ok(PatchOutcome { changed })
     }
 

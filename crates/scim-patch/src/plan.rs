@@ -240,7 +240,7 @@ impl<'r> Cx<'r> {
             .any(|(e, req)| req && std::ptr::eq(e, s))
     }
 
-    fn resolve(&self, parsed: ParsedPath<'_>) -> Result<Target<'r>, PatchError> {
+    fn resolve(&self, mut parsed: ParsedPath<'_>) -> Result<Target<'r>, PatchError> {
         let Some(resolved) = self.registry.resolve(self.rt, &parsed.attr) else {
             if self.compat.allows(Quirk::IgnoreUnknownAttributes) {
                 return Ok(Target::Ignore);
@@ -264,7 +264,7 @@ impl<'r> Cx<'r> {
                 extension,
             } => {
                 let ext = extension.then_some(schema.id.as_str());
-                let Some(filter) = parsed.filter else {
+                let Some(filter) = parsed.filter.take() else {
                     return Ok(Target::Attr(AttrTarget {
                         ext,
                         attr,
@@ -284,7 +284,7 @@ impl<'r> Cx<'r> {
                         attr.name
                     )));
                 }
-                let matcher = Matcher::new(attr, filter)?;
+                let matcher = Matcher::for_path(attr, &parsed, filter)?;
                 let sub = match &parsed.sub {
                     Some(name) => Some(attr.sub_attribute(name).ok_or_else(|| {
                         invalid_path(format!("{} has no sub-attribute {name:?}", attr.name))

@@ -252,6 +252,33 @@ proptest! {
         }
     }
 
+    /// A plan kept and applied (its values copied) does exactly what `Patcher::apply` does
+    /// with a plan used once (its values moved), and can be applied again.
+    #[test]
+    fn kept_and_spent_plans_agree(resource in a_resource(), body in a_body()) {
+        for compat in [Compat::strict(), Compat::tolerant()] {
+            let p = Patcher::new(registry()).with_compat(compat);
+            let Ok(patch) = p.decode(&body) else { continue };
+            let rt = scim_patch::resource_type_of(registry(), &resource).unwrap();
+            let mut spent = resource.clone();
+            let spent_out = p.apply_to(rt, &mut spent, &patch);
+            let Ok(plan) = p.plan(rt, &patch) else {
+                prop_assert!(spent_out.is_err());
+                continue;
+            };
+            for _ in 0..2 {
+                let mut kept = resource.clone();
+                let kept_out = plan.apply(&mut kept);
+                prop_assert_eq!(serde_json::to_string(&kept).unwrap(), serde_json::to_string(&spent).unwrap());
+                match (&kept_out, &spent_out) {
+                    (Ok(k), Ok(s)) => prop_assert_eq!(k, s),
+                    (Err(k), Err(s)) => prop_assert_eq!(k.to_string(), s.to_string()),
+                    _ => prop_assert!(false, "{:?} vs {:?}", kept_out, spent_out),
+                }
+            }
+        }
+    }
+
     /// Adding items that are already present changes nothing and reports no change.
     #[test]
     fn add_of_present_items_is_idempotent(resource in a_resource(), pick in any::<prop::sample::Index>()) {
@@ -412,6 +439,106 @@ proptest! {
             prop_assert_eq!(got.is_ok(), expected.is_ok(), "{}", body);
             if expected.is_ok() {
                 state = next;
+            }
+            let members: Vec<String> = g.get("members").and_then(Value::as_array).map(|a| {
+                a.iter().map(|m| m["value"].as_str().unwrap().to_owned()).collect()
+            }).unwrap_or_default();
+            prop_assert_eq!(&members, &state, "{}", body);
+        }
+    }
+}
+
+// ----- the same model on a large group: the indexed and word-at-a-time paths -----
+
+/// Long ids that differ only in case, only in length, or only in a non-ASCII letter whose
+/// lowercase is ASCII (the Kelvin sign lowercases to `k`), and short ones.
+const LONG_IDS: [&str; 12] = [
+    "2819c223-7f76-453a-919d-413861904646",
+    "2819C223-7F76-453A-919D-413861904646",
+    "2819c223-7f76-453a-919d-41386190464",
+    "2819c223-7f76-453a-919d-413861904647",
+    "\u{212A}elvin-7f76-453a",
+    "kelvin-7f76-453a",
+    "KELVIN-7F76-453A",
+    "Ødegård-7f76-453a",
+    "ødegård-7f76-453a",
+    "m000012",
+    "M000013",
+    "c",
+];
+
+#[derive(Debug, Clone)]
+enum LOp {
+    Add(Vec<&'static str>),
+    RemoveFilter(Vec<&'static str>),
+    RemoveList(Vec<&'static str>),
+}
+
+fn lop() -> impl Strategy<Value = LOp> {
+    let ids = |n| proptest::collection::vec(select(&LONG_IDS[..]), n);
+    prop_oneof![
+        ids(0..7).prop_map(LOp::Add),
+        ids(1..4).prop_map(LOp::RemoveFilter),
+        ids(0..7).prop_map(LOp::RemoveList),
+    ]
+}
+
+fn lop_json(op: &LOp) -> Value {
+    let items = |ids: &[&str]| Value::Array(ids.iter().map(|i| json!({"value": i})).collect());
+    match op {
+        LOp::Add(ids) => json!({"op": "add", "path": "members", "value": items(ids)}),
+        LOp::RemoveFilter(ids) => {
+            let f: Vec<String> = ids
+                .iter()
+                .map(|i| format!("value eq {}", json!(i)))
+                .collect();
+            json!({"op": "remove", "path": format!("members[{}]", f.join(" or "))})
+        }
+        LOp::RemoveList(ids) => json!({"op": "remove", "path": "members", "value": items(ids)}),
+    }
+}
+
+fn lop_model(state: &mut Vec<String>, op: &LOp) -> Result<(), ()> {
+    let listed = |ids: &[&str], m: &str| ids.iter().any(|i| ci(i, m));
+    match op {
+        LOp::Add(ids) => {
+            for id in ids {
+                if !state.iter().any(|m| ci(m, id)) {
+                    state.push((*id).to_owned());
+                }
+            }
+        }
+        LOp::RemoveFilter(ids) => {
+            let before = state.len();
+            state.retain(|m| !listed(ids, m));
+            if state.len() == before {
+                return Err(());
+            }
+        }
+        LOp::RemoveList(ids) => state.retain(|m| !listed(ids, m)),
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn large_group_membership_matches_the_reference(requests in proptest::collection::vec(proptest::collection::vec(lop(), 1..4), 1..5)) {
+        let mut g = group(80);
+        let mut state: Vec<String> = (0..80).map(|i| format!("m{i:06}")).collect();
+        let p = Patcher::new(registry());
+        for request in &requests {
+            let body = ops(Value::Array(request.iter().map(lop_json).collect()));
+            let before = g.clone();
+            let mut next = state.clone();
+            let expected = request.iter().try_for_each(|op| lop_model(&mut next, op));
+            let got = p.apply_json(&mut g, &body);
+            prop_assert_eq!(got.is_ok(), expected.is_ok(), "{}", body);
+            if expected.is_ok() {
+                state = next;
+            } else {
+                prop_assert_eq!(&g, &before, "{}", body);
             }
             let members: Vec<String> = g.get("members").and_then(Value::as_array).map(|a| {
                 a.iter().map(|m| m["value"].as_str().unwrap().to_owned()).collect()

@@ -232,3 +232,36 @@ fn extension_created_on_first_attribute() {
     );
     assert_eq!(back, u);
 }
+
+/// §3.5.2.3/§3.5.2.1 with a filter that selects several elements: each gets the value
+/// (`common::run` also checks a kept plan, whose value is copied, against a plan used
+/// once, whose value is moved into the last element).
+#[test]
+fn filtered_edits_reach_every_selected_element() {
+    let mut u = user();
+    u["emails"] = json!([
+        {"value": "a@work.example", "type": "work"},
+        {"value": "h@home.example", "type": "home"},
+        {"value": "b@work.example", "type": "work"}
+    ]);
+    let body = ops(json!([
+        {"op": "replace", "path": "emails[type eq \"work\"].display", "value": "Work"},
+        {"op": "add", "path": "emails[type eq \"work\"]", "value": {"display": "W"}}
+    ]));
+    let out = ok(&u, &body, None);
+    assert_eq!(out["emails"][0]["display"], "W");
+    assert_eq!(out["emails"][2]["display"], "W");
+    assert!(out["emails"][1].get("display").is_none());
+    let body = ops(json!([
+        {"op": "replace", "path": "emails[type eq \"work\"]", "value": {"value": "x@work.example", "type": "work"}}
+    ]));
+    let out = ok(&u, &body, None);
+    assert_eq!(out["emails"][0]["value"], "x@work.example");
+    assert_eq!(out["emails"][2]["value"], "x@work.example");
+    let body = ops(json!([
+        {"op": "replace", "path": "emails[type eq \"work\"].display", "value": "Work"}
+    ]));
+    let out = ok(&u, &body, None);
+    assert_eq!(out["emails"][0]["display"], "Work");
+    assert_eq!(out["emails"][2]["display"], "Work");
+}

@@ -75,10 +75,11 @@ pub type Outcome = Result<Value, ScimType>;
 pub fn run(compat: Compat, resource: &Value, body: &Value) -> (Outcome, Option<PatchError>) {
     let mut r = resource.clone();
     let before = serde_json::to_string(&r).unwrap();
-    match Patcher::new(registry())
+    let result = Patcher::new(registry())
         .with_compat(compat)
-        .apply_json(&mut r, body)
-    {
+        .apply_json(&mut r, body);
+    kept_plan_agrees(compat, resource, body, &r, &result);
+    match result {
         Ok(_) => (Ok(r), None),
         Err(e) => {
             assert_eq!(
@@ -87,6 +88,44 @@ pub fn run(compat: Compat, resource: &Value, body: &Value) -> (Outcome, Option<P
                 "not atomic: {e}"
             );
             (Err(e.scim_type()), Some(e))
+        }
+    }
+}
+
+/// A plan kept and applied twice (its values copied) gives what `apply_json` gave (the
+/// plan used once, its values moved).
+fn kept_plan_agrees(
+    compat: Compat,
+    resource: &Value,
+    body: &Value,
+    spent: &Value,
+    result: &Result<scim_patch::PatchOutcome, PatchError>,
+) {
+    let p = Patcher::new(registry()).with_compat(compat);
+    let (Ok(patch), Some(rt)) = (
+        p.decode(body),
+        scim_patch::resource_type_of(registry(), resource),
+    ) else {
+        return;
+    };
+    let plan = match p.plan(rt, &patch) {
+        Ok(plan) => plan,
+        Err(e) => {
+            assert_eq!(
+                result.as_ref().err().map(ToString::to_string),
+                Some(e.to_string())
+            );
+            return;
+        }
+    };
+    for _ in 0..2 {
+        let mut kept = resource.clone();
+        let out = plan.apply(&mut kept);
+        assert_eq!(&kept, if result.is_ok() { spent } else { resource });
+        match (&out, result) {
+            (Ok(k), Ok(s)) => assert_eq!(k, s),
+            (Err(k), Err(s)) => assert_eq!(k.to_string(), s.to_string()),
+            _ => panic!("kept plan: {out:?}, spent plan: {result:?}"),
         }
     }
 }

@@ -5,39 +5,75 @@
 //! a copy of one element when it is edited in place, the removed elements with their
 //! positions when elements are removed. When a step fails, the log is replayed backwards
 //! and the resource is exactly as before, key order included. A request never clones the
-//! resource or a whole multi-valued attribute.
+//! resource or a whole multi-valued attribute. The recording primitives are in [`store`];
+//! this module decides, step by step, which to call.
+
+mod store;
 
 use crate::error::{PatchError, invalid_value, mutability, no_target};
+use crate::given::{self, Given};
 use crate::index::{self, Key};
+use crate::lookup;
 use crate::path::Matcher;
 use crate::plan::{AttrTarget, Step, Target};
+use crate::scan::IdSet;
 use scim_core::message::PatchOpKind;
 use scim_core::schema::Mutability;
 use scim_core::{AttributeDef, Compat, Quirk, ScimType};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
+use store::{Changed, Tx};
+
+/// The steps of a plan, and whether their values may be moved into the resource.
+#[derive(Debug)]
+pub(crate) enum Steps<'s, 'r> {
+    /// The plan is applied again later: values are copied into the resource.
+    Kept(&'s [Step<'r>]),
+    /// The plan is applied once: values are moved into the resource.
+    Spent(&'s mut [Step<'r>]),
+}
+
+impl<'r> Steps<'_, 'r> {
+    fn all(&self) -> &[Step<'r>] {
+        match self {
+            Steps::Kept(s) => s,
+            Steps::Spent(s) => s,
+        }
+    }
+
+    /// Step `i` and its value.
+    fn take(&mut self, i: usize) -> Option<(&Step<'r>, Given<'_>)> {
+        match self {
+            Steps::Kept(s) => {
+                let step = s.get(i)?;
+                Some((step, step.value.as_ref().map(Cow::Borrowed)))
+            }
+            Steps::Spent(s) => {
+                let step = s.get_mut(i)?;
+                let value = step.value.take().map(Cow::Owned);
+                Some((step, value))
+            }
+        }
+    }
+}
 
 /// Runs `steps` on `root`; on error every change is undone.
-pub(crate) fn execute<'r>(
+pub(crate) fn execute(
     root: &mut Map<String, Value>,
-    steps: &[Step<'r>],
+    mut steps: Steps<'_, '_>,
     compat: Compat,
 ) -> Result<Vec<String>, PatchError> {
-    let mut tx = Tx {
-        root,
-        undo: Vec::new(),
-        changed: Vec::new(),
-        compat,
-    };
+    let mut tx = Tx::new(root, compat);
     let mut i = 0;
-    while let Some(step) = steps.get(i) {
+    while i < steps.all().len() {
         // A run of member adds or filtered member removals on one attribute is applied in
         // one pass over the attribute (one index), not one pass per operation; on any
         // error the run is undone and replayed step by step for the exact error.
-        let run = batchable_run(steps, i);
+        let run = batchable_run(steps.all(), i);
         if run > 1 {
             let mark = tx.undo.len();
             let changed = tx.changed.len();
-            let batch = steps.get(i..i + run).unwrap_or_default();
+            let batch = steps.all().get(i..i + run).unwrap_or_default();
             if tx.run_batch(batch).is_ok() {
                 i += run;
                 continue;
@@ -45,13 +81,16 @@ pub(crate) fn execute<'r>(
             tx.rollback_to(mark);
             tx.changed.truncate(changed);
         }
-        if let Err(e) = tx.run(step) {
+        let Some((step, value)) = steps.take(i) else {
+            break;
+        };
+        if let Err(e) = tx.run(step, value) {
             tx.rollback_to(0);
             return Err(e.at(step.index, Some(&step.label)));
         }
         i += 1;
     }
-    Ok(tx.changed)
+    Ok(tx.changed.iter().map(Changed::path).collect())
 }
 
 /// What a step is, for batching: an `add` of items without `primary` to a multi-valued
@@ -71,7 +110,7 @@ fn batch_kind<'s, 'r>(step: &'s Step<'r>) -> Option<(Batch, &'s AttrTarget<'r>)>
     }
     match (step.op, &t.filter, &step.value) {
         (PatchOpKind::Add, None, Some(Value::Array(items)))
-            if items.iter().all(|i| i.get("primary").is_none()) =>
+            if items.iter().all(|i| lookup::member(i, "primary").is_none()) =>
         {
             Some((Batch::Add, t))
         }
@@ -100,54 +139,6 @@ fn batchable_run(steps: &[Step<'_>], i: usize) -> usize {
         .count()
 }
 
-/// Where an undo entry applies: the root object (`ext: None`) or an extension object.
-#[derive(Debug)]
-enum Undo<'r> {
-    /// `key` held `old` (at position `pos` when it was removed); `None`: it was absent.
-    Key {
-        ext: Option<&'r str>,
-        key: &'r str,
-        pos: usize,
-        old: Option<Value>,
-    },
-    /// Items were appended to the array at `key`, which had `len` items.
-    Truncate {
-        ext: Option<&'r str>,
-        key: &'r str,
-        len: usize,
-    },
-    /// The element at `index` was `old`.
-    Elem {
-        ext: Option<&'r str>,
-        key: &'r str,
-        index: usize,
-        old: Value,
-    },
-    /// Sub-attribute `sub` of the object at `key` (or of its element `index`) held `old`
-    /// (at position `pos` when it was removed); `None`: it was absent.
-    Sub {
-        ext: Option<&'r str>,
-        key: &'r str,
-        index: Option<usize>,
-        sub: &'r str,
-        pos: usize,
-        old: Option<Value>,
-    },
-    /// These elements were removed from these positions (ascending).
-    Restore {
-        ext: Option<&'r str>,
-        key: &'r str,
-        removed: Vec<(usize, Value)>,
-    },
-}
-
-struct Tx<'a, 'r> {
-    root: &'a mut Map<String, Value>,
-    undo: Vec<Undo<'r>>,
-    changed: Vec<String>,
-    compat: Compat,
-}
-
 /// Whether an element-level merge keeps immutable sub-attributes that already have a value
 /// (re-adding an existing member) or refuses to change them.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -156,8 +147,15 @@ enum Merge {
     Refuse,
 }
 
+/// `attr.sub_attribute(name)`, comparing lengths before the case-folded bytes.
+fn sub_def<'a>(attr: &'a AttributeDef, name: &str) -> Option<&'a AttributeDef> {
+    attr.sub_attributes
+        .iter()
+        .find(|a| a.name.len() == name.len() && a.name.eq_ignore_ascii_case(name))
+}
+
 fn is_true(v: &Value, key: &str) -> bool {
-    v.get(key).and_then(Value::as_bool) == Some(true)
+    lookup::member(v, key).and_then(Value::as_bool) == Some(true)
 }
 
 fn present(v: Option<&Value>) -> Option<&Value> {
@@ -167,318 +165,6 @@ fn present(v: Option<&Value>) -> Option<&Value> {
 impl<'r> Tx<'_, 'r> {
     fn quirk(&self, q: Quirk) -> bool {
         self.compat.allows(q)
-    }
-
-    // ----- storage primitives, each recording its undo entry -----
-
-    fn container(&self, ext: Option<&str>) -> Option<&Map<String, Value>> {
-        match ext {
-            None => Some(self.root),
-            Some(urn) => self.root.get(urn)?.as_object(),
-        }
-    }
-
-    fn container_mut(&mut self, ext: Option<&str>) -> Option<&mut Map<String, Value>> {
-        match ext {
-            None => Some(self.root),
-            Some(urn) => self.root.get_mut(urn)?.as_object_mut(),
-        }
-    }
-
-    fn get(&self, ext: Option<&str>, key: &str) -> Option<&Value> {
-        present(self.container(ext)?.get(key))
-    }
-
-    /// Sets `key` (creating the extension object, and its `schemas` entry, if needed).
-    fn set(&mut self, ext: Option<&'r str>, key: &'r str, v: Value) {
-        if let Some(urn) = ext
-            && self.container(ext).is_none()
-        {
-            self.set(None, urn, Value::Object(Map::new()));
-            self.add_schema(urn);
-        }
-        let Some(c) = self.container_mut(ext) else {
-            return;
-        };
-        let old = match c.get_mut(key) {
-            Some(slot) => Some(std::mem::replace(slot, v)),
-            None => {
-                c.insert(key.to_owned(), v);
-                None
-            }
-        };
-        self.undo.push(Undo::Key {
-            ext,
-            key,
-            pos: 0,
-            old,
-        });
-    }
-
-    /// Removes `key`; an extension object left empty goes too, with its `schemas` entry.
-    fn remove(&mut self, ext: Option<&'r str>, key: &'r str) {
-        let Some(c) = self.container_mut(ext) else {
-            return;
-        };
-        let Some(pos) = c.keys().position(|k| k == key) else {
-            return;
-        };
-        let old = c.shift_remove(key);
-        let now_empty = c.is_empty();
-        self.undo.push(Undo::Key { ext, key, pos, old });
-        if let (Some(urn), true) = (ext, now_empty) {
-            self.remove(None, urn);
-            self.remove_schema(urn);
-        }
-    }
-
-    fn schemas(&self) -> Vec<Value> {
-        match self.root.get("schemas") {
-            Some(Value::Array(a)) => a.clone(),
-            _ => Vec::new(),
-        }
-    }
-
-    fn add_schema(&mut self, urn: &'r str) {
-        let mut s = self.schemas();
-        if !s
-            .iter()
-            .any(|v| v.as_str().is_some_and(|v| v.eq_ignore_ascii_case(urn)))
-        {
-            s.push(Value::String(urn.to_owned()));
-            self.set(None, "schemas", Value::Array(s));
-        }
-    }
-
-    fn remove_schema(&mut self, urn: &str) {
-        let mut s = self.schemas();
-        let before = s.len();
-        s.retain(|v| !v.as_str().is_some_and(|v| v.eq_ignore_ascii_case(urn)));
-        if s.len() != before {
-            self.set(None, "schemas", Value::Array(s));
-        }
-    }
-
-    fn array(&self, ext: Option<&str>, key: &str) -> &[Value] {
-        match self.get(ext, key) {
-            Some(Value::Array(a)) => a,
-            _ => &[],
-        }
-    }
-
-    fn array_mut(&mut self, ext: Option<&str>, key: &str) -> Option<&mut Vec<Value>> {
-        self.container_mut(ext)?.get_mut(key)?.as_array_mut()
-    }
-
-    /// Appends items to a multi-valued attribute (creating it when absent).
-    fn append(&mut self, ext: Option<&'r str>, key: &'r str, items: Vec<Value>) {
-        if items.is_empty() {
-            return;
-        }
-        match self.array_mut(ext, key) {
-            Some(arr) => {
-                let len = arr.len();
-                arr.extend(items);
-                self.undo.push(Undo::Truncate { ext, key, len });
-            }
-            None => self.set(ext, key, Value::Array(items)),
-        }
-    }
-
-    /// The complex value at `key`, or its element `index`.
-    fn object_mut(
-        &mut self,
-        ext: Option<&str>,
-        key: &str,
-        index: Option<usize>,
-    ) -> Option<&mut Map<String, Value>> {
-        let v = self.container_mut(ext)?.get_mut(key)?;
-        let v = match index {
-            Some(i) => v.as_array_mut()?.get_mut(i)?,
-            None => v,
-        };
-        v.as_object_mut()
-    }
-
-    /// Sets (`Some`) or removes (`None`) sub-attribute `sub` in place, recording the old
-    /// value; the object must exist.
-    fn set_sub(
-        &mut self,
-        ext: Option<&'r str>,
-        key: &'r str,
-        index: Option<usize>,
-        sub: &'r str,
-        v: Option<Value>,
-    ) {
-        let Some(o) = self.object_mut(ext, key, index) else {
-            return;
-        };
-        let (pos, old) = match v {
-            Some(v) => match o.get_mut(sub) {
-                Some(slot) => (0, Some(std::mem::replace(slot, v))),
-                None => {
-                    o.insert(sub.to_owned(), v);
-                    (0, None)
-                }
-            },
-            None => match o.keys().position(|k| k == sub) {
-                Some(pos) => (pos, o.shift_remove(sub)),
-                None => return,
-            },
-        };
-        self.undo.push(Undo::Sub {
-            ext,
-            key,
-            index,
-            sub,
-            pos,
-            old,
-        });
-    }
-
-    /// Replaces the element at `index`.
-    fn set_elem(&mut self, ext: Option<&'r str>, key: &'r str, index: usize, v: Value) {
-        if let Some(slot) = self.array_mut(ext, key).and_then(|a| a.get_mut(index)) {
-            let old = std::mem::replace(slot, v);
-            self.undo.push(Undo::Elem {
-                ext,
-                key,
-                index,
-                old,
-            });
-        }
-    }
-
-    /// Removes the elements at `indices` (ascending); an emptied attribute is removed.
-    fn remove_elems(&mut self, ext: Option<&'r str>, key: &'r str, indices: &[usize]) {
-        if indices.is_empty() {
-            return;
-        }
-        let Some(arr) = self.array_mut(ext, key) else {
-            return;
-        };
-        let mut want = indices.iter().copied().peekable();
-        let mut i = 0usize;
-        let removed: Vec<(usize, Value)> = arr
-            .extract_if(.., |_| {
-                let hit = want.peek() == Some(&i);
-                if hit {
-                    want.next();
-                }
-                i += 1;
-                hit
-            })
-            .map(|v| (0, v))
-            .collect();
-        let removed = indices
-            .iter()
-            .copied()
-            .zip(removed)
-            .map(|(i, (_, v))| (i, v))
-            .collect();
-        let empty = arr.is_empty();
-        self.undo.push(Undo::Restore { ext, key, removed });
-        if empty {
-            self.remove(ext, key);
-        }
-    }
-
-    /// Undoes every change recorded after the first `mark` entries.
-    fn rollback_to(&mut self, mark: usize) {
-        while self.undo.len() > mark {
-            let Some(u) = self.undo.pop() else { break };
-            match u {
-                Undo::Key { ext, key, pos, old } => {
-                    let Some(c) = self.container_mut(ext) else {
-                        continue;
-                    };
-                    match (old, c.get_mut(key)) {
-                        (None, _) => {
-                            c.shift_remove(key);
-                        }
-                        (Some(old), Some(slot)) => *slot = old,
-                        (Some(old), None) => {
-                            let pos = pos.min(c.len());
-                            c.shift_insert(pos, key.to_owned(), old);
-                        }
-                    }
-                }
-                Undo::Truncate { ext, key, len } => {
-                    if let Some(a) = self.array_mut(ext, key) {
-                        a.truncate(len);
-                    }
-                }
-                Undo::Elem {
-                    ext,
-                    key,
-                    index,
-                    old,
-                } => {
-                    if let Some(slot) = self.array_mut(ext, key).and_then(|a| a.get_mut(index)) {
-                        *slot = old;
-                    }
-                }
-                Undo::Sub {
-                    ext,
-                    key,
-                    index,
-                    sub,
-                    pos,
-                    old,
-                } => {
-                    if let Some(o) = self.object_mut(ext, key, index) {
-                        match (old, o.get_mut(sub)) {
-                            (None, _) => {
-                                o.shift_remove(sub);
-                            }
-                            (Some(old), Some(slot)) => *slot = old,
-                            (Some(old), None) => {
-                                let pos = pos.min(o.len());
-                                o.shift_insert(pos, sub.to_owned(), old);
-                            }
-                        }
-                    }
-                }
-                Undo::Restore { ext, key, removed } => {
-                    if let Some(a) = self.array_mut(ext, key) {
-                        let kept = std::mem::take(a);
-                        let mut out = Vec::with_capacity(kept.len() + removed.len());
-                        let mut kept = kept.into_iter();
-                        for (i, v) in removed {
-                            while out.len() < i {
-                                match kept.next() {
-                                    Some(k) => out.push(k),
-                                    None => break,
-                                }
-                            }
-                            out.push(v);
-                        }
-                        out.extend(kept);
-                        *a = out;
-                    }
-                }
-            }
-        }
-    }
-
-    fn mark(&mut self, t: &AttrTarget<'r>, sub: Option<&str>) {
-        let mut p = match t.ext {
-            Some(urn) => format!("{urn}:{}", t.attr.name),
-            None => t.attr.name.clone(),
-        };
-        if let Some(s) = sub {
-            p.push('.');
-            p.push_str(s);
-        }
-        if !self.changed.contains(&p) {
-            self.changed.push(p);
-        }
-    }
-
-    fn mark_str(&mut self, p: &str) {
-        if !self.changed.iter().any(|c| c == p) {
-            self.changed.push(p.to_owned());
-        }
     }
 
     // ----- steps -----
@@ -495,11 +181,11 @@ impl<'r> Tx<'_, 'r> {
                 .flatten()
                 .cloned()
                 .collect();
-            return self.add_items(t, &items);
+            return self.add_items(t, Cow::Owned(items));
         }
         let key = t.attr.name.as_str();
-        let exact = index::exact(t.attr);
-        let mut ids = index::index_with_capacity(batch.len());
+        let by = index::Ids::new(t.attr);
+        let mut ids = IdSet::new(by.exact(), batch.len());
         for s in batch {
             let Target::Attr(AttrTarget {
                 filter: Some(m), ..
@@ -508,7 +194,7 @@ impl<'r> Tx<'_, 'r> {
                 return Err(invalid_value("not a batch"));
             };
             for id in m.identity_set().unwrap_or_default() {
-                if ids.insert(Key::new(id, exact), false).is_some() {
+                if ids.insert(id, false).is_some() {
                     // The same member twice: the second removal has no target.
                     return Err(no_target("repeated"));
                 }
@@ -516,14 +202,12 @@ impl<'r> Tx<'_, 'r> {
         }
         let arr = self.array(t.ext, key);
         let mut hits = Vec::new();
-        for (i, e) in arr.iter().enumerate() {
-            if let Some(id) = index::identity(t.attr, e)
-                && let Some(found) = ids.get_mut(&Key::new(id, exact))
-            {
+        ids.scan(by, arr, |i, found, _| {
+            if let Some(found) = found {
                 *found = true;
                 hits.push(i);
             }
-        }
+        });
         if ids.values().any(|found| !found) {
             return Err(no_target("a member was not found"));
         }
@@ -536,10 +220,10 @@ impl<'r> Tx<'_, 'r> {
         Ok(())
     }
 
-    fn run(&mut self, step: &Step<'r>) -> Result<(), PatchError> {
+    fn run(&mut self, step: &Step<'r>, value: Given<'_>) -> Result<(), PatchError> {
         match &step.target {
             Target::Ignore => Ok(()),
-            Target::Schemas => self.schemas_step(step),
+            Target::Schemas => self.schemas_step(value.as_deref()),
             Target::Extension(schema, required) => {
                 if *required {
                     return Err(invalid_value(format!(
@@ -551,21 +235,27 @@ impl<'r> Tx<'_, 'r> {
                 if self.root.contains_key(urn) {
                     self.remove(None, urn);
                     self.remove_schema(urn);
-                    self.mark_str(urn);
+                    self.mark_path(Changed {
+                        ext: None,
+                        attr: urn,
+                        sub: None,
+                    });
                 }
                 Ok(())
             }
             Target::Attr(t) => match (&t.filter, t.sub) {
-                (None, None) => self.whole(step, t),
-                (None, Some(sub)) if !t.attr.multi_valued => self.sub_of_single(step, t, sub),
-                (Some(m), _) if !t.attr.multi_valued => self.filtered_single(step, t, m),
-                (m, _) => self.elements(step, t, m.as_deref()),
+                (None, None) => self.whole(step, t, value),
+                (None, Some(sub)) if !t.attr.multi_valued => {
+                    self.sub_of_single(step, t, sub, value)
+                }
+                (Some(m), _) if !t.attr.multi_valued => self.filtered_single(step, t, m, value),
+                (m, _) => self.elements(step, t, m.as_deref(), value),
             },
         }
     }
 
-    fn schemas_step(&mut self, step: &Step<'r>) -> Result<(), PatchError> {
-        let same = match (&step.value, self.root.get("schemas")) {
+    fn schemas_step(&mut self, value: Option<&Value>) -> Result<(), PatchError> {
+        let same = match (value, lookup::get(self.root, "schemas")) {
             (Some(Value::Array(new)), Some(Value::Array(cur))) => {
                 let has = |a: &[Value], b: &Value| {
                     a.iter().any(|x| match (x.as_str(), b.as_str()) {
@@ -611,14 +301,19 @@ impl<'r> Tx<'_, 'r> {
     }
 
     /// `attr` without filter or sub-attribute.
-    fn whole(&mut self, step: &Step<'r>, t: &AttrTarget<'r>) -> Result<(), PatchError> {
+    fn whole(
+        &mut self,
+        step: &Step<'r>,
+        t: &AttrTarget<'r>,
+        value: Given<'_>,
+    ) -> Result<(), PatchError> {
         let key = t.attr.name.as_str();
         let cur = self.get(t.ext, key);
         if step.op == PatchOpKind::Remove {
             if cur.is_none() {
                 return Ok(());
             }
-            if let Some(Value::Array(items)) = &step.value {
+            if let Some(Value::Array(items)) = value.as_deref() {
                 return self.remove_listed(t, items);
             }
             if t.attr.required {
@@ -629,18 +324,18 @@ impl<'r> Tx<'_, 'r> {
             self.mark(t, None);
             return Ok(());
         }
-        let Some(value) = &step.value else {
+        let Some(value) = value else {
             return Ok(());
         };
         if t.attr.multi_valued {
-            let Value::Array(items) = value else {
+            let Value::Array(items) = &*value else {
                 return Err(invalid_value(format!("{} takes an array", t.attr.name)));
             };
             if step.op == PatchOpKind::Add {
                 if t.attr.mutability == Mutability::ReadOnly {
-                    self.check(t.attr, cur, Some(value))?;
+                    self.check(t.attr, cur, Some(&value))?;
                 }
-                return self.add_items(t, items);
+                return self.add_items(t, given::items(value));
             }
             if items.is_empty() {
                 if cur.is_none() {
@@ -654,7 +349,7 @@ impl<'r> Tx<'_, 'r> {
                 self.mark(t, None);
                 return Ok(());
             }
-            let value = dedupe(t.attr, items);
+            let value = dedupe(t.attr, given::items(value));
             if !self.check(t.attr, cur, Some(&value))? {
                 return Ok(());
             }
@@ -662,13 +357,13 @@ impl<'r> Tx<'_, 'r> {
             self.mark(t, None);
             return Ok(());
         }
-        let new = match (t.attr.is_complex(), value, cur) {
+        let new = match (t.attr.is_complex(), &*value, cur) {
             (true, Value::Object(add), Some(Value::Object(old))) => {
                 let mut merged = old.clone();
                 merge_object(t.attr, &mut merged, add, Merge::Refuse, self.compat)?;
                 Value::Object(merged)
             }
-            _ => value.clone(),
+            _ => value.into_owned(),
         };
         if !self.check(t.attr, cur, Some(&new))? {
             return Ok(());
@@ -684,13 +379,14 @@ impl<'r> Tx<'_, 'r> {
         step: &Step<'r>,
         t: &AttrTarget<'r>,
         sub: &'r AttributeDef,
+        value: Given<'_>,
     ) -> Result<(), PatchError> {
         let key = t.attr.name.as_str();
         let obj = match self.get(t.ext, key) {
             Some(Value::Object(o)) => Some(o),
             _ => None,
         };
-        let cur = obj.and_then(|o| present(o.get(&sub.name)));
+        let cur = obj.and_then(|o| present(lookup::get(o, &sub.name)));
         let new = match step.op {
             PatchOpKind::Remove => {
                 if cur.is_none() {
@@ -704,17 +400,17 @@ impl<'r> Tx<'_, 'r> {
                 }
                 None
             }
-            _ => step.value.as_ref(),
+            _ => value,
         };
-        if !self.check(sub, cur, new)? {
+        if !self.check(sub, cur, new.as_deref())? {
             return Ok(());
         }
         if t.attr.mutability == Mutability::ReadOnly {
             return Err(mutability(format!("{} is read-only", t.attr.name)));
         }
         let exists = obj.is_some();
-        let only = obj.is_some_and(|o| o.len() == 1 && o.contains_key(&sub.name));
-        match (new.cloned(), exists) {
+        let only = obj.is_some_and(|o| o.len() == 1 && lookup::get(o, &sub.name).is_some());
+        match (new.map(Cow::into_owned), exists) {
             (Some(v), true) => self.set_sub(t.ext, key, None, &sub.name, Some(v)),
             (Some(v), false) => {
                 let mut o = Map::new();
@@ -735,6 +431,7 @@ impl<'r> Tx<'_, 'r> {
         step: &Step<'r>,
         t: &AttrTarget<'r>,
         m: &Matcher<'r>,
+        value: Given<'_>,
     ) -> Result<(), PatchError> {
         let hit = self.get(t.ext, &t.attr.name).is_some_and(|v| m.matches(v));
         if !hit {
@@ -747,40 +444,37 @@ impl<'r> Tx<'_, 'r> {
             filter: None,
         };
         match t.sub {
-            Some(sub) => self.sub_of_single(step, &plain, sub),
-            None => self.whole(step, &plain),
+            Some(sub) => self.sub_of_single(step, &plain, sub, value),
+            None => self.whole(step, &plain, value),
         }
     }
 
     /// `remove members` with a value list (tolerant): removes exactly the listed elements.
     fn remove_listed(&mut self, t: &AttrTarget<'r>, items: &[Value]) -> Result<(), PatchError> {
         let key = t.attr.name.as_str();
-        let exact = index::exact(t.attr);
+        let by = index::Ids::new(t.attr);
         let arr = self.array(t.ext, key);
-        let mut ids = index::index_with_capacity(items.len());
+        let mut ids = IdSet::new(by.exact(), items.len());
         let mut whole: Vec<&Value> = Vec::new();
         for item in items {
             // The plan reduced items with a `value` to that string.
             let id = match item {
                 Value::String(s) if t.attr.is_complex() => Some(s.as_str()),
-                _ => index::identity(t.attr, item),
+                _ => by.of(item),
             };
             match id {
                 Some(id) => {
-                    ids.insert(Key::new(id, exact), ());
+                    ids.insert(id, ());
                 }
                 None => whole.push(item),
             }
         }
-        let hits: Vec<usize> = arr
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| match index::identity(t.attr, e) {
-                Some(id) => ids.contains_key(&Key::new(id, exact)),
-                None => whole.contains(e),
-            })
-            .map(|(i, _)| i)
-            .collect();
+        let mut hits: Vec<usize> = Vec::with_capacity(items.len());
+        ids.scan(by, arr, |i, found, e| {
+            if found.is_some() || whole.contains(&e) {
+                hits.push(i);
+            }
+        });
         if hits.is_empty() {
             return Ok(());
         }
@@ -805,7 +499,7 @@ impl<'r> Tx<'_, 'r> {
 
     /// `add` of items to a multi-valued attribute: items already present (same `value`,
     /// or equal whole) are merged, not duplicated.
-    fn add_items(&mut self, t: &AttrTarget<'r>, items: &[Value]) -> Result<(), PatchError> {
+    fn add_items(&mut self, t: &AttrTarget<'r>, items: Cow<'_, [Value]>) -> Result<(), PatchError> {
         if t.attr.mutability == Mutability::Immutable && self.get(t.ext, &t.attr.name).is_some() {
             return Err(mutability(format!(
                 "{} is immutable and already has a value",
@@ -813,30 +507,39 @@ impl<'r> Tx<'_, 'r> {
             )));
         }
         let key = t.attr.name.as_str();
-        let exact = index::exact(t.attr);
+        let ids = index::Ids::new(t.attr);
+        let exact = ids.exact();
         let arr = self.array(t.ext, key);
         let n = arr.len();
         // Where each item goes: an existing element's index, or a new element.
         let mut placed: Vec<Option<usize>> = Vec::with_capacity(items.len());
         {
-            let use_index = items.len() > 4 && n > 16;
-            let mut existing = index::index_with_capacity(if use_index { n } else { 0 });
-            if use_index {
-                for (i, e) in arr.iter().enumerate() {
-                    if let Some(id) = index::identity(t.attr, e) {
-                        existing.entry(Key::new(id, exact)).or_insert(i);
-                    }
+            let items: &[Value] = &items;
+            // Several items: one pass over the elements finds where each item's identity
+            // first occurs. One item: a scan for it.
+            let existing = (items.len() > 1 && n > 16).then(|| {
+                let mut set = IdSet::new(exact, items.len());
+                for id in items.iter().filter_map(|item| ids.of(item)) {
+                    set.insert(id, None);
                 }
-            }
+                set.scan(ids, arr, |i, first, _| {
+                    if let Some(first) = first
+                        && first.is_none()
+                    {
+                        *first = Some(i);
+                    }
+                });
+                set
+            });
             // Items of this request already placed as new elements; one item needs no map.
             let mut fresh =
                 index::index_with_capacity(if items.len() > 1 { items.len() } else { 0 });
             let mut next = n;
             for item in items {
-                let id = index::identity(t.attr, item);
+                let id = ids.of(item);
                 let found = match id {
-                    Some(id) if use_index => existing.get(&Key::new(id, exact)).copied(),
-                    Some(id) => index::position(t.attr, arr, id, exact),
+                    Some(id) if let Some(set) = &existing => set.get(id).copied().flatten(),
+                    Some(id) => ids.position(arr, id),
                     None => arr
                         .iter()
                         .position(|e| index::same_element(t.attr, exact, e, item)),
@@ -865,18 +568,18 @@ impl<'r> Tx<'_, 'r> {
         }
         let mut touched = Vec::new();
         let mut new_items: Vec<Value> = Vec::new();
-        for (item, at) in items.iter().zip(placed) {
+        for (item, at) in given::each(items).zip(placed) {
             let Some(at) = at else { continue };
             if at >= n {
                 let k = at - n;
                 match new_items.get_mut(k) {
                     Some(Value::Object(existing)) => {
-                        if let Value::Object(add) = item {
+                        if let Value::Object(add) = &*item {
                             merge_object(t.attr, existing, add, Merge::KeepImmutable, self.compat)?;
                         }
                     }
                     Some(_) => {}
-                    None => new_items.push(item.clone()),
+                    None => new_items.push(item.into_owned()),
                 }
                 if !touched.contains(&at) {
                     touched.push(at);
@@ -886,12 +589,12 @@ impl<'r> Tx<'_, 'r> {
             let Some(old) = self.array(t.ext, key).get(at) else {
                 continue;
             };
-            let (Value::Object(old_map), Value::Object(add)) = (old, item) else {
+            let (Value::Object(old_map), Value::Object(add)) = (old, &*item) else {
                 continue;
             };
             if add
                 .iter()
-                .all(|(k, v)| k == "value" || old_map.get(k) == Some(v) || v.is_null())
+                .all(|(k, v)| k == "value" || lookup::get(old_map, k) == Some(v) || v.is_null())
             {
                 continue;
             }
@@ -921,35 +624,37 @@ impl<'r> Tx<'_, 'r> {
 
     /// Makes the touched elements' `primary: true` unique by clearing it elsewhere.
     fn primary(&mut self, t: &AttrTarget<'r>, touched: &[usize]) -> Result<(), PatchError> {
-        if t.attr.sub_attribute("primary").is_none() {
+        if sub_def(t.attr, "primary").is_none() {
             return Ok(());
         }
         let key = t.attr.name.as_str();
         let arr = self.array(t.ext, key);
-        let mut winners: Vec<usize> = touched
+        // The touched elements with `primary: true` (a repeat counts again); the last wins.
+        let mut winners = touched
             .iter()
             .copied()
-            .filter(|&i| arr.get(i).is_some_and(|v| is_true(v, "primary")))
-            .collect();
-        if winners.is_empty() {
+            .filter(|&i| arr.get(i).is_some_and(|v| is_true(v, "primary")));
+        let Some(first) = winners.next() else {
             return Ok(());
-        }
-        winners.sort_unstable();
-        if winners.len() > 1 && !self.quirk(Quirk::KeepLastPrimary) {
+        };
+        let (more, keep) = winners.fold((false, first), |(_, m), i| (true, m.max(i)));
+        if more && !self.quirk(Quirk::KeepLastPrimary) {
             return Err(invalid_value(format!(
                 "more than one {} would have primary set to true",
                 t.attr.name
             )));
         }
-        let keep = winners.last().copied();
-        let clear: Vec<usize> = arr
+        let mut from = 0;
+        while let Some(i) = self
+            .array(t.ext, key)
             .iter()
             .enumerate()
-            .filter(|(i, v)| Some(*i) != keep && is_true(v, "primary"))
+            .skip(from)
+            .find(|(i, v)| *i != keep && is_true(v, "primary"))
             .map(|(i, _)| i)
-            .collect();
-        for i in clear {
+        {
             self.set_sub(t.ext, key, Some(i), "primary", None);
+            from = i + 1;
         }
         Ok(())
     }
@@ -961,6 +666,7 @@ impl<'r> Tx<'_, 'r> {
         step: &Step<'r>,
         t: &AttrTarget<'r>,
         m: Option<&Matcher<'r>>,
+        mut value: Given<'_>,
     ) -> Result<(), PatchError> {
         let key = t.attr.name.as_str();
         let mut hits = self.select(t, m);
@@ -986,7 +692,7 @@ impl<'r> Tx<'_, 'r> {
                     && let Some(m) = m
                     && let Some(template) = m.template()
                 {
-                    return self.upsert(step, t, m, template);
+                    return self.upsert(step, t, m, template, value);
                 }
                 if step.op == PatchOpKind::Remove && m.is_none() {
                     return Ok(());
@@ -1009,15 +715,19 @@ impl<'r> Tx<'_, 'r> {
             }
             (op, sub) => {
                 let mut touched = Vec::new();
+                let last = hits.last().copied();
                 for &i in &hits {
                     let Some(Value::Object(old)) = self.array(t.ext, key).get(i) else {
                         continue;
                     };
                     let read_only = t.attr.mutability == Mutability::ReadOnly;
+                    // The value is copied into every selected element but the last, which
+                    // takes it (when the plan is applied once).
+                    let is_last = Some(i) == last;
                     // Sub-attribute edits happen in place, recorded per sub-attribute.
-                    let edit = match (op, sub, &step.value) {
+                    let edit = match (op, sub, value.as_deref()) {
                         (PatchOpKind::Remove, Some(sub), _) => {
-                            let cur = present(old.get(&sub.name));
+                            let cur = present(lookup::get(old, &sub.name));
                             if cur.is_none() {
                                 continue;
                             }
@@ -1028,35 +738,44 @@ impl<'r> Tx<'_, 'r> {
                                 )));
                             }
                             self.check(sub, cur, None)?;
-                            Some((sub, None))
+                            Some((sub, false))
                         }
                         (_, Some(sub), Some(v)) => {
-                            if !self.check(sub, old.get(&sub.name), Some(v))? {
+                            if !self.check(sub, lookup::get(old, &sub.name), Some(v))? {
                                 continue;
                             }
-                            Some((sub, Some(v.clone())))
+                            Some((sub, true))
                         }
                         _ => None,
                     };
-                    if let Some((sub, v)) = edit {
+                    if let Some((sub, set)) = edit {
                         if read_only {
                             return Err(mutability(format!("{} is read-only", t.attr.name)));
                         }
+                        let v = if set {
+                            given::give(&mut value, is_last)
+                        } else {
+                            None
+                        };
                         self.set_sub(t.ext, key, Some(i), &sub.name, v);
                         touched.push(i);
                         continue;
                     }
-                    let mut new = old.clone();
-                    match (op, &step.value) {
+                    let new = match (op, value.as_deref()) {
                         (PatchOpKind::Add, Some(Value::Object(add))) => {
+                            let mut new = old.clone();
                             merge_object(t.attr, &mut new, add, Merge::Refuse, self.compat)?;
+                            new
                         }
                         (PatchOpKind::Replace, Some(Value::Object(rep))) => {
-                            check_element_replace(t.attr, &new, rep, self.compat)?;
-                            new = rep.clone();
+                            check_element_replace(t.attr, old, rep, self.compat)?;
+                            match given::give(&mut value, is_last) {
+                                Some(Value::Object(rep)) => rep,
+                                _ => continue,
+                            }
                         }
                         _ => continue,
-                    }
+                    };
                     if new != *old {
                         if read_only {
                             return Err(mutability(format!("{} is read-only", t.attr.name)));
@@ -1084,20 +803,18 @@ impl<'r> Tx<'_, 'r> {
             && let Some(ids) = m.identity_set()
             && ids.len() > 1
         {
-            let exact = index::exact(t.attr);
-            let mut set = index::index_with_capacity(ids.len());
+            let by = index::Ids::new(t.attr);
+            let mut set = IdSet::new(by.exact(), ids.len());
             for id in ids {
-                set.insert(Key::new(id, exact), ());
+                set.insert(id, ());
             }
-            return arr
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| {
-                    index::identity(t.attr, e)
-                        .is_some_and(|id| set.contains_key(&Key::new(id, exact)))
-                })
-                .map(|(i, _)| i)
-                .collect();
+            let mut hits = Vec::new();
+            set.scan(by, arr, |i, found, _| {
+                if found.is_some() {
+                    hits.push(i);
+                }
+            });
+            return hits;
         }
         arr.iter()
             .enumerate()
@@ -1114,15 +831,15 @@ impl<'r> Tx<'_, 'r> {
         t: &AttrTarget<'r>,
         m: &Matcher<'r>,
         mut elem: Map<String, Value>,
+        value: Given<'_>,
     ) -> Result<(), PatchError> {
-        match (t.sub, &step.value) {
+        match (t.sub, value) {
             (Some(sub), Some(v)) => {
-                elem.insert(sub.name.clone(), v.clone());
+                elem.insert(sub.name.clone(), v.into_owned());
             }
-            (None, Some(Value::Object(add))) => {
-                for (k, v) in add {
-                    elem.insert(k.clone(), v.clone());
-                }
+            (None, Some(Cow::Owned(Value::Object(add)))) => elem.extend(add),
+            (None, Some(Cow::Borrowed(Value::Object(add)))) => {
+                elem.extend(add.iter().map(|(k, v)| (k.clone(), v.clone())));
             }
             _ => return Err(no_target(format!("no {} matched", t.attr.name))),
         }
@@ -1157,20 +874,32 @@ impl<'r> Tx<'_, 'r> {
 
 /// The items without repeats (by identity, or whole for items without `value`); the
 /// first occurrence stays.
-fn dedupe(attr: &AttributeDef, items: &[Value]) -> Value {
-    let exact = index::exact(attr);
-    let mut seen = index::index_with_capacity(items.len());
-    let mut out: Vec<Value> = Vec::with_capacity(items.len());
-    for item in items {
-        let dup = match index::identity(attr, item) {
-            Some(id) => seen.insert(Key::new(id, exact), ()).is_some(),
-            None => out.contains(item),
-        };
-        if !dup {
-            out.push(item.clone());
-        }
-    }
-    Value::Array(out)
+fn dedupe(attr: &AttributeDef, items: Cow<'_, [Value]>) -> Value {
+    let keep: Vec<bool> = {
+        let ids = index::Ids::new(attr);
+        let mut seen = index::index_with_capacity(items.len());
+        let mut kept: Vec<&Value> = Vec::with_capacity(items.len());
+        items
+            .iter()
+            .map(|item| {
+                let dup = match ids.of(item) {
+                    Some(id) => seen.insert(Key::new(id, ids.exact()), ()).is_some(),
+                    None => kept.contains(&item),
+                };
+                if !dup {
+                    kept.push(item);
+                }
+                !dup
+            })
+            .collect()
+    };
+    Value::Array(
+        given::each(items)
+            .zip(keep)
+            .filter(|(_, keep)| *keep)
+            .map(|(item, _)| item.into_owned())
+            .collect(),
+    )
 }
 
 /// Merges `add`'s sub-attributes into `target`, checking their mutability.
@@ -1182,12 +911,12 @@ fn merge_object(
     compat: Compat,
 ) -> Result<(), PatchError> {
     for (k, v) in add {
-        let cur = present(target.get(k));
+        let cur = present(lookup::get(target, k));
         // The identity matched (perhaps in another case); it is not rewritten.
         if cur == Some(v) || (mode == Merge::KeepImmutable && k == "value") {
             continue;
         }
-        if let Some(sub) = attr.sub_attribute(k) {
+        if let Some(sub) = sub_def(attr, k) {
             match sub.mutability {
                 Mutability::ReadOnly => {
                     if mode == Merge::KeepImmutable && cur.is_some() {
@@ -1226,7 +955,10 @@ fn check_element_replace(
 ) -> Result<(), PatchError> {
     let _ = compat;
     for sub in &attr.sub_attributes {
-        let (o, n) = (present(old.get(&sub.name)), present(new.get(&sub.name)));
+        let (o, n) = (
+            present(lookup::get(old, &sub.name)),
+            present(lookup::get(new, &sub.name)),
+        );
         if o == n {
             continue;
         }
