@@ -121,22 +121,12 @@ pub(crate) struct Matcher<'r> {
 }
 
 impl fmt::Debug for Matcher<'_> {
+    /// The attribute by name (its definition is the schema's), the filter and its compiled form.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Matcher")
-            .field("attr", &self.attr)
+            .field("attr", &self.attr.name)
             .field("filter", &self.c.filter)
             .field("compiled", &self.c.compiled)
-            .finish()
-    }
-}
-
-impl std::fmt::Debug for Matcher<'_> {
-    /// The attribute by name (its definition is the schema's), the filter and its compiled form.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Matcher")
-            .field("attr", &self.attr.name)
-            .field("filter", &self.filter)
-            .field("compiled", &self.compiled)
             .finish()
     }
 }
