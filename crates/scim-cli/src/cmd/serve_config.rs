@@ -32,6 +32,9 @@
 //! scope = "segment:emea"                   # omitted: for every caller
 //! resource_type = "User"
 //! filter = 'title eq "emea"'
+//!
+//! [seed]                   # groups made at start in every tenant, if missing
+//! groups = ["Case worker", "Auditor"]  # (authorization profiles with --preset case-management)
 //! ```
 //!
 //! Cleartext passwords and secrets are hashed with argon2 at load and never printed.
@@ -65,6 +68,14 @@ pub(crate) struct FileConfig {
     bearer: Vec<BearerConfig>,
     #[serde(default)]
     scopes: ScopesConfig,
+    #[serde(default)]
+    seed: SeedConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedConfig {
+    groups: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -186,6 +197,60 @@ impl FileConfig {
         let text = std::fs::read_to_string(path)
             .map_err(|e| err(format!("cannot read {}: {e}", path.display())))?;
         toml::from_str(&text).map_err(|e| err(format!("{}: {e}", path.display())))
+    }
+
+    /// Credentials made up at start: one OAuth client holding `tenants`, and API users
+    /// `(username, password, tenant)` with every right in their tenant.
+    pub(crate) fn generated(
+        client: (&str, &str),
+        users: &[(String, String, String)],
+        tenants: &[&str],
+    ) -> FileConfig {
+        FileConfig {
+            tenants: tenants
+                .iter()
+                .map(|t| TenantConfig {
+                    name: (*t).to_owned(),
+                })
+                .collect(),
+            clients: vec![ClientConfig {
+                id: client.0.to_owned(),
+                secret: Some(client.1.to_owned()),
+                secret_hash: None,
+                tenants: tenants.iter().map(|t| (*t).to_owned()).collect(),
+            }],
+            users: users
+                .iter()
+                .map(|(username, password, tenant)| UserConfig {
+                    username: username.clone(),
+                    password: Some(password.clone()),
+                    password_hash: None,
+                    tenant: tenant.clone(),
+                    scopes: None,
+                })
+                .collect(),
+            ..FileConfig::default()
+        }
+    }
+
+    /// Every tenant the file names (in `[[tenants]]`, or as a user's or token's tenant),
+    /// each once, in order of appearance.
+    pub(crate) fn tenant_names(&self) -> Vec<String> {
+        let named = self.tenants.iter().map(|t| t.name.as_str());
+        let used = self.users.iter().map(|u| u.tenant.as_str());
+        let tokens = self.bearer.iter().map(|b| b.tenant.as_str());
+        let mut all: Vec<String> = Vec::new();
+        for t in named.chain(used).chain(tokens) {
+            if !all.iter().any(|seen| seen == t) {
+                all.push(t.to_owned());
+            }
+        }
+        all
+    }
+
+    /// The groups `[seed]` asks for (`None` when the file does not say).
+    pub(crate) fn seed_groups(&self) -> Option<&[String]> {
+        self.seed.groups.as_deref()
     }
 
     /// Builds the authenticators and the policy; `extra_tokens` are `--token` values (every

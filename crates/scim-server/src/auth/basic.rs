@@ -74,6 +74,19 @@ pub fn hash_password(clear: &str) -> Result<String, HashError> {
         .map_err(|e| HashError(e.to_string()))
 }
 
+/// A fresh random secret (24 bytes from the operating system, URL-safe base64 without
+/// padding: 32 characters), for generated client secrets, passwords and bearer tokens.
+///
+/// ```
+/// let a = scim_server::auth::generate_secret();
+/// assert_eq!(a.len(), 32);
+/// assert_ne!(a, scim_server::auth::generate_secret());
+/// ```
+pub fn generate_secret() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<24>())
+}
+
 /// Random bytes from the operating system.
 pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
     let mut b = [0u8; N];

@@ -13,7 +13,8 @@ pub use token::{
 };
 
 pub use basic::{
-    BasicAuth, Clock, HashError, ManualClock, SystemClock, Users, UsersBuilder, hash_password,
+    BasicAuth, Clock, HashError, ManualClock, SystemClock, Users, UsersBuilder, generate_secret,
+    hash_password,
 };
 
 pub(crate) use scopes::merge_hidden;

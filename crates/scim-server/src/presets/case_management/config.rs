@@ -48,7 +48,7 @@ pub fn config() -> ServerConfig {
     // The definitions are fixed and consistent (a test builds them); the fallback is
     // unreachable but keeps this constructor free of a panic path.
     let registry = registry().unwrap_or_else(|_| SchemaRegistry::builtin());
-    let mut config = ServerConfig::standard().with_base_path("/scim/v2");
+    let mut config = ServerConfig::standard().with_base_path(super::BASE_PATH);
     config.registry = Arc::new(registry);
     config.resources = vec![
         ResourceConfig::new("User").filter(user_filter()),

@@ -34,3 +34,10 @@ mod tables;
 
 pub use config::config;
 pub use store::CaseStore;
+
+/// The base path of the case-management app's SCIM API.
+pub const BASE_PATH: &str = "/scim/v2";
+
+/// The authorization profiles `scim serve --preset case-management` seeds when its
+/// configuration names none.
+pub const DEFAULT_PROFILES: &[&str] = &["Case worker", "Team lead", "Auditor"];
