@@ -474,7 +474,13 @@ impl crate::store::Patcher for Guarded<'_> {
         Ok(true)
     }
 
+    /// None under a mandatory filter: a store that applies operations as deltas (a
+    /// membership table) never loads the resource, so it could not check that the target is
+    /// inside the filter. Such a patch goes through [`Guarded::apply`] instead.
     fn operations(&self) -> &[scim_core::message::PatchOperation] {
+        if self.forced.is_some() {
+            return &[];
+        }
         self.patch.operations()
     }
 }

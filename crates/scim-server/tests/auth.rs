@@ -570,6 +570,118 @@ async fn mandatory_filters_narrow_queries_and_writes() {
     );
 }
 
+/// Member adds and removes are deltas in stores with a membership table; a mandatory filter
+/// on groups still holds for them: a group outside it is absent to the caller, and unchanged.
+async fn member_deltas_respect_mandatory_filters(
+    name: &str,
+    config: ServerConfig,
+    store: impl ResourceStore + 'static,
+    user: Value,
+    groups: [&str; 2],
+) {
+    let auth = StaticBearer::new().token("admin", "t").token_with_scopes(
+        "emea",
+        "t",
+        ["segment:emea", ALL_RIGHTS],
+    );
+    let policy = ScopePolicy::new().mandatory_filter(
+        Some("segment:emea"),
+        "Group",
+        "displayName sw \"emea\"",
+    );
+    let base = config.base_path.clone();
+    let s = ScimServer::builder(config, store, auth)
+        .authorizer(policy)
+        .build()
+        .unwrap();
+    let admin = Some("Bearer admin");
+    let emea = Some("Bearer emea");
+    let u = call(
+        &s,
+        admin,
+        Method::POST,
+        &format!("{base}/Users"),
+        Some(user),
+    )
+    .await;
+    assert_eq!(u.status, 201, "{name}: {}", u.body);
+    let uid = u.body["id"].as_str().unwrap().to_owned();
+    let add = json!({"schemas": [PATCH], "Operations": [
+        {"op": "add", "path": "members", "value": [{"value": uid}]}]});
+    let remove = json!({"schemas": [PATCH], "Operations": [
+        {"op": "remove", "path": format!("members[value eq \"{uid}\"]")}]});
+    let [inside, outside] = groups.map(|id| format!("{base}/Groups/{id}"));
+    // Outside: as if absent, and nothing changes.
+    let r = call(&s, emea, Method::PATCH, &outside, Some(add.clone())).await;
+    assert_scim_error(&r, 404);
+    let r = call(&s, admin, Method::GET, &outside, None).await;
+    assert!(
+        r.body["members"].as_array().is_none_or(Vec::is_empty),
+        "{name}: {}",
+        r.body
+    );
+    let r = call(&s, admin, Method::PATCH, &outside, Some(add.clone())).await;
+    assert_eq!(r.status, 200, "{name}: {}", r.body);
+    let r = call(&s, emea, Method::PATCH, &outside, Some(remove.clone())).await;
+    assert_scim_error(&r, 404);
+    let r = call(&s, admin, Method::GET, &outside, None).await;
+    assert_eq!(r.body["members"][0]["value"], uid.as_str(), "{name}");
+    // Inside: both work.
+    let r = call(&s, emea, Method::PATCH, &inside, Some(add)).await;
+    assert_eq!(r.status, 200, "{name}: {}", r.body);
+    assert_eq!(r.body["members"][0]["value"], uid.as_str(), "{name}");
+    let r = call(&s, emea, Method::PATCH, &inside, Some(remove)).await;
+    assert_eq!(r.status, 200, "{name}: {}", r.body);
+}
+
+/// Creates the two groups (`emea staff` inside the filter, `us staff` outside) in `store`.
+async fn two_groups(store: &dyn ResourceStore, registry: &SchemaRegistry) -> [String; 2] {
+    let seeded =
+        scim_server::presets::seed_groups(store, registry, "t", &["emea staff", "us staff"])
+            .await
+            .unwrap();
+    [seeded[0].1.clone(), seeded[1].1.clone()]
+}
+
+#[tokio::test]
+async fn mandatory_filters_hold_for_member_patches_in_memory() {
+    let config = ServerConfig::standard();
+    let store = MemoryStore::new(config.registry.clone());
+    let ids = two_groups(&store, &config.registry).await;
+    let ids = [ids[0].as_str(), ids[1].as_str()];
+    member_deltas_respect_mandatory_filters("memory", config, store, user("m"), ids).await;
+}
+
+#[cfg(feature = "sqlite")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mandatory_filters_hold_for_member_deltas_in_sqlite() {
+    let dir = std::env::temp_dir().join("scim-auth-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("deltas-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let config = ServerConfig::standard();
+    let store = scim_server::store::SqliteStore::open(&path, config.registry.clone()).unwrap();
+    let ids = two_groups(&store, &config.registry).await;
+    let ids = [ids[0].as_str(), ids[1].as_str()];
+    member_deltas_respect_mandatory_filters("sqlite", config, store, user("m"), ids).await;
+    let _ = std::fs::remove_file(&path);
+}
+
+#[cfg(feature = "sqlite")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mandatory_filters_hold_for_member_deltas_in_the_case_management_tables() {
+    use scim_server::presets::case_management::{CaseStore, config};
+    let config = config();
+    let store = CaseStore::open_in_memory(config.registry.clone()).unwrap();
+    let ids = store
+        .seed_profiles("t", &["emea staff", "us staff"])
+        .await
+        .unwrap();
+    let user = json!({"schemas": [CORE], "userName": "m"});
+    let ids = [ids[0].as_str(), ids[1].as_str()];
+    member_deltas_respect_mandatory_filters("case tables", config, store, user, ids).await;
+}
+
 // ---------------------------------------------------------------- token endpoint
 
 #[cfg(feature = "oauth")]
