@@ -744,6 +744,96 @@ mod oauth {
     }
 
     #[tokio::test]
+    async fn a_token_carries_the_scope_asked_for_and_never_more() {
+        let users = Users::builder()
+            .user("sync", &hash_password("pw").unwrap(), "acme", [ALL_RIGHTS])
+            .user(
+                "reader",
+                &hash_password("pw").unwrap(),
+                "acme",
+                ["SCIM:user:get", "SCIM:user:query"],
+            )
+            .build();
+        let tokens = TokenService::builder(users)
+            .client("conn", &hash_password("secret").unwrap(), ["acme"])
+            .build();
+        let config = ServerConfig::standard();
+        let store = MemoryStore::new(config.registry.clone());
+        let s = ScimServer::builder(config, store, tokens.clone())
+            .token_endpoint(tokens)
+            .authorizer(ScopePolicy::new().scim_operation_scopes(["User", "Group"]))
+            .build()
+            .unwrap();
+        let client = basic("conn", "secret");
+
+        // Without `scope`: every right of the user.
+        let r = token(
+            &s,
+            Some(&client),
+            "grant_type=password&username=sync&password=pw",
+        )
+        .await;
+        assert_eq!((r.status.as_u16(), &r.body["scope"]), (200, &json!("*")));
+        let all = bearer(r.body["access_token"].as_str().unwrap());
+        let r = call(
+            &s,
+            Some(&all),
+            Method::POST,
+            "/scim/v2/Users",
+            Some(user("a")),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+
+        // Narrowed at login: reads only.
+        let r = token(
+            &s,
+            Some(&client),
+            "grant_type=password&username=sync&password=pw&scope=SCIM%3Auser%3Aget+SCIM%3Auser%3Aquery",
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body["scope"], "SCIM:user:get SCIM:user:query");
+        let read = bearer(r.body["access_token"].as_str().unwrap());
+        let refresh = r.body["refresh_token"].as_str().unwrap().to_owned();
+        let r = call(&s, Some(&read), Method::GET, "/scim/v2/Users", None).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = call(
+            &s,
+            Some(&read),
+            Method::POST,
+            "/scim/v2/Users",
+            Some(user("b")),
+        )
+        .await;
+        assert_scim_error(&r, 403);
+
+        // A refresh may narrow further, never widen.
+        let form = format!("grant_type=refresh_token&refresh_token={refresh}&scope=SCIM:user:post");
+        let r = token(&s, Some(&client), &form).await;
+        assert_eq!(
+            (r.status.as_u16(), &r.body["error"]),
+            (400, &json!("invalid_scope"))
+        );
+        let form = format!("grant_type=refresh_token&refresh_token={refresh}&scope=SCIM:user:get");
+        let r = token(&s, Some(&client), &form).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body["scope"], "SCIM:user:get");
+
+        // A user cannot ask for a scope it does not hold.
+        let r = token(
+            &s,
+            Some(&client),
+            "grant_type=password&username=reader&password=pw&scope=SCIM:user:delete",
+        )
+        .await;
+        assert_eq!(
+            (r.status.as_u16(), &r.body["error"]),
+            (400, &json!("invalid_scope"))
+        );
+    }
+
+    #[tokio::test]
     async fn password_grant_refresh_rotation_reuse_and_expiry() {
         let Setup { server: s, clock } = setup();
         let client = basic("conn", "secret");

@@ -6,9 +6,13 @@
 //! - `grant_type=password` with the API user's `username` and `password`;
 //! - `grant_type=refresh_token` with a `refresh_token`.
 //!
+//! Either may ask for a narrower `scope` (space-separated; each must be one the user, or the
+//! login being refreshed, holds: `invalid_scope` otherwise); without it the token carries
+//! every scope of the user.
+//!
 //! The client authenticates with `Authorization: Basic` (client id and secret) or the
 //! `client_id`/`client_secret` form fields. A success answers
-//! `{"access_token","token_type":"Bearer","expires_in","refresh_token"}` with
+//! `{"access_token","token_type":"Bearer","expires_in","refresh_token","scope"}` with
 //! `Cache-Control: no-store`; a failure answers an RFC 6749 §5.2 error body
 //! (`invalid_request`, `invalid_client`, `invalid_grant`, `unsupported_grant_type`).
 //!
@@ -18,7 +22,7 @@
 //! store keeps only their SHA-256.
 
 use super::basic::{Clock, SystemClock, Verifier, basic_credentials, random_bytes};
-use super::{AuthError, Authenticator, Users};
+use super::{ALL_RIGHTS, AuthError, Authenticator, Users};
 use crate::store::RequestContext;
 use async_trait::async_trait;
 use base64::Engine;
@@ -233,12 +237,13 @@ impl TokenService {
                         "the user's tenant is not open to this client",
                     ));
                 }
+                let scopes = narrow(&ctx.scopes, field("scope"))?;
                 let family = u64::from_le_bytes(random_bytes());
                 Ok(self.issue(
                     &client_id,
                     ctx.tenant,
                     ctx.principal.unwrap_or_default(),
-                    ctx.scopes,
+                    scopes,
                     family,
                     now,
                 ))
@@ -249,12 +254,21 @@ impl TokenService {
                 };
                 let hash = token_hash(token);
                 let invalid = || bad_request("invalid_grant", "the refresh token is not valid");
+                let Some(peek) = inner.store.get(&hash) else {
+                    return Err(invalid());
+                };
+                if peek.kind != TokenKind::Refresh || peek.client_id != client_id {
+                    return Err(invalid());
+                }
+                // A refused scope leaves the refresh token unused.
+                let scopes = if peek.used {
+                    Vec::new()
+                } else {
+                    narrow(&peek.scopes, field("scope"))?
+                };
                 let Some(record) = inner.store.mark_used(&hash) else {
                     return Err(invalid());
                 };
-                if record.kind != TokenKind::Refresh || record.client_id != client_id {
-                    return Err(invalid());
-                }
                 if record.used {
                     // A reused refresh token may have been stolen: end the whole login.
                     inner.store.revoke_family(record.family);
@@ -267,7 +281,7 @@ impl TokenService {
                     &client_id,
                     record.tenant,
                     record.principal,
-                    record.scopes,
+                    scopes,
                     record.family,
                     now,
                 ))
@@ -316,12 +330,14 @@ impl TokenService {
                 ..record.clone()
             },
         );
+        let scope = record.scopes.join(" ");
         inner.store.put(token_hash(&access), record);
         let body = json!({
             "access_token": access,
             "token_type": "Bearer",
             "expires_in": inner.access_ttl,
             "refresh_token": refresh,
+            "scope": scope,
         });
         oauth_json(StatusCode::OK, &body)
     }
@@ -429,6 +445,32 @@ fn form_decode(s: &str) -> String {
         .into_owned()
 }
 
+/// The scopes a token gets: the `scope` the client asked for (space-separated, RFC 6749
+/// §3.3), each of which the grant must hold (`*` holds every scope), else all of the grant's.
+/// Asking for more is `invalid_scope`.
+fn narrow(granted: &[String], requested: Option<&str>) -> Result<Vec<String>, Refusal> {
+    let Some(requested) = requested else {
+        return Ok(granted.to_vec());
+    };
+    let everything = granted.iter().any(|g| g == ALL_RIGHTS);
+    let mut scopes: Vec<String> = Vec::new();
+    for scope in requested.split_ascii_whitespace() {
+        if !everything && !granted.iter().any(|g| g == scope) {
+            return Err(bad_request(
+                "invalid_scope",
+                "the requested scope exceeds what the user was granted",
+            ));
+        }
+        if !scopes.iter().any(|s| s == scope) {
+            scopes.push(scope.to_owned());
+        }
+    }
+    if scopes.is_empty() {
+        return Ok(granted.to_vec());
+    }
+    Ok(scopes)
+}
+
 fn new_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>())
 }
@@ -519,6 +561,27 @@ mod tests {
         store.revoke_family(7);
         assert!(store.get(&[1; 32]).is_none());
         assert!(store.get(&[3; 32]).is_some());
+    }
+
+    #[test]
+    fn a_requested_scope_narrows_the_grant_and_never_widens_it() {
+        let all = vec![ALL_RIGHTS.to_owned()];
+        let some = vec!["SCIM:user:get".to_owned(), "SCIM:user:query".to_owned()];
+        assert_eq!(narrow(&some, None).unwrap(), some);
+        assert_eq!(narrow(&some, Some("  ")).unwrap(), some);
+        assert_eq!(
+            narrow(&some, Some("SCIM:user:get SCIM:user:get")).unwrap(),
+            ["SCIM:user:get"]
+        );
+        assert_eq!(
+            narrow(&all, Some("SCIM:user:post")).unwrap(),
+            ["SCIM:user:post"]
+        );
+        let refused = narrow(&some, Some("SCIM:user:get SCIM:user:delete")).unwrap_err();
+        assert_eq!(
+            (refused.0, refused.1),
+            (StatusCode::BAD_REQUEST, "invalid_scope")
+        );
     }
 
     #[test]
