@@ -81,9 +81,24 @@ impl Inner {
         resource: Option<&Value>,
         attributes: Vec<String>,
     ) {
+        self.committed_on(call, operation, &served.rt.name, id, resource, attributes)
+            .await;
+    }
+
+    /// [`Inner::committed`] for a write to a resource of type `resource_type`, which may not
+    /// be the endpoint's (a group whose members follow a user's `groups`).
+    pub(crate) async fn committed_on(
+        &self,
+        call: &Call<'_>,
+        operation: crate::hooks::Operation,
+        resource_type: &str,
+        id: &str,
+        resource: Option<&Value>,
+        attributes: Vec<String>,
+    ) {
         let after = crate::hooks::After {
             operation,
-            resource_type: &served.rt.name,
+            resource_type,
             id,
             resource,
             attributes: &attributes,
@@ -94,7 +109,7 @@ impl Inner {
             principal: call.ctx.principal.clone(),
             tenant: call.ctx.tenant.clone(),
             operation,
-            resource_type: served.rt.name.clone(),
+            resource_type: resource_type.to_owned(),
             id: id.to_owned(),
             attributes,
         });

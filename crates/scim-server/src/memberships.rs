@@ -126,7 +126,20 @@ pub(crate) async fn sync(
             )
             .await
         {
-            Ok(_) | Err(StoreError::NotFound(_)) => {}
+            // Audited as the group's own change: its members changed.
+            Ok((stored, true)) => {
+                inner
+                    .committed_on(
+                        call,
+                        crate::hooks::Operation::Patch,
+                        &group_rt.name,
+                        gid,
+                        Some(&stored.resource),
+                        vec!["members".to_owned()],
+                    )
+                    .await;
+            }
+            Ok((_, false)) | Err(StoreError::NotFound(_)) => {}
             // Removing a member the group no longer lists: nothing to do.
             Err(StoreError::Scim(e)) if e.scim_type() == Some(ScimType::NoTarget) => {}
             Err(e) => return Err(e.into()),

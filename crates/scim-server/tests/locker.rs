@@ -505,3 +505,108 @@ async fn companies_are_tenants() {
         );
     }
 }
+
+/// Memberships written through a user's `groups` are audited as changes of the groups too.
+#[tokio::test]
+async fn membership_changes_are_audited_as_group_changes() {
+    use scim_server::hooks::{AuditEvent, AuditSink, Operation};
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Debug, Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<AuditEvent>>>);
+    impl AuditSink for Sink {
+        fn record(&self, event: &AuditEvent) {
+            self.0.lock().unwrap().push(event.clone());
+        }
+    }
+    let config = locker::config();
+    let store = MemoryStore::new(config.registry.clone());
+    let seeded = seed_groups(&store, &config.registry, "company-a", locker::SEED_GROUPS)
+        .await
+        .unwrap();
+    let (staff, visitors) = (&seeded[0].1, &seeded[1].1);
+    let sink = Sink::default();
+    let s = ScimServer::builder(config, store, StaticBearer::new().token("a", "company-a"))
+        .audit(sink.clone())
+        .build()
+        .unwrap();
+    let taken = || {
+        std::mem::take(&mut *sink.0.lock().unwrap())
+            .into_iter()
+            .map(|e| (e.operation, e.resource_type, e.id, e.attributes, e.tenant))
+            .collect::<Vec<_>>()
+    };
+    let members = || vec!["members".to_owned()];
+    let a = || "company-a".to_owned();
+
+    let (st, user) = send(
+        &s,
+        "a",
+        Method::POST,
+        "/api/Users",
+        Some(locker_user("ann", &[staff])),
+    )
+    .await;
+    assert_eq!(st, 201, "{user}");
+    let id = user["id"].as_str().unwrap().to_owned();
+    // Each group change is recorded as it commits, before the request's own event.
+    let events = taken();
+    assert_eq!(events.len(), 2, "{events:?}");
+    let staff_event = (
+        Operation::Patch,
+        "Group".into(),
+        staff.clone(),
+        members(),
+        a(),
+    );
+    assert_eq!(events[0], staff_event);
+    assert_eq!(
+        (events[1].0, events[1].2.as_str()),
+        (Operation::Create, id.as_str())
+    );
+
+    // Moving her: one event for the user, one per group that changed.
+    let (st, _) = send(
+        &s,
+        "a",
+        Method::PUT,
+        &format!("/api/Users/{id}"),
+        Some(locker_user("ann", &[visitors])),
+    )
+    .await;
+    assert_eq!(st, 200);
+    let mut events = taken();
+    assert_eq!(events.pop().map(|e| e.0), Some(Operation::Replace));
+    let mut groups = events;
+    groups.sort_by(|x, y| x.2.cmp(&y.2));
+    let mut expected = vec![
+        (
+            Operation::Patch,
+            "Group".into(),
+            staff.clone(),
+            members(),
+            a(),
+        ),
+        (
+            Operation::Patch,
+            "Group".into(),
+            visitors.clone(),
+            members(),
+            a(),
+        ),
+    ];
+    expected.sort_by(|x, y| x.2.cmp(&y.2));
+    assert_eq!(groups, expected);
+
+    // The same groups again: nothing changed in any group.
+    let (st, _) = send(
+        &s,
+        "a",
+        Method::PUT,
+        &format!("/api/Users/{id}"),
+        Some(locker_user("ann", &[visitors])),
+    )
+    .await;
+    assert_eq!(st, 200);
+    assert!(taken().iter().all(|e| e.1 == "User"));
+}
