@@ -5,6 +5,10 @@
 //! once the change is committed, for side effects. Every committed change also produces an
 //! [`AuditEvent`] for the [`AuditSink`] (by default [`TracingAudit`], which logs through
 //! `tracing` under the target `scim::audit`).
+//!
+//! Where a user's `groups` are writable, the memberships a user write changes are committed
+//! as `members` patches of each group: [`Hooks::after`] and the audit sink see one
+//! [`Operation::Patch`] per group changed, before the event of the user write itself.
 
 use crate::store::RequestContext;
 use async_trait::async_trait;
