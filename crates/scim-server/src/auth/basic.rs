@@ -87,6 +87,15 @@ pub fn generate_secret() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<24>())
 }
 
+/// The argon2 hash of a random secret nobody knows, made once: what an unknown name's secret
+/// is checked against.
+fn dummy_hash() -> Option<&'static str> {
+    static DUMMY: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    DUMMY
+        .get_or_init(|| hash_password(&generate_secret()).ok())
+        .as_deref()
+}
+
 /// Random bytes from the operating system.
 pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
     let mut b = [0u8; N];
@@ -141,7 +150,15 @@ impl<T: Clone> Verifier<T> {
 
     /// The value stored under `name` when `secret` verifies against its hash.
     pub(crate) fn verify(&self, name: &str, secret: &str) -> Option<T> {
-        let (hash, value) = self.entries.get(name)?;
+        let Some((hash, value)) = self.entries.get(name) else {
+            // As slow as a wrong secret, so a caller cannot tell which names exist.
+            if let Some(dummy) = dummy_hash()
+                && let Ok(parsed) = PasswordHash::new(dummy)
+            {
+                let _ = Argon2::default().verify_password(secret.as_bytes(), &parsed);
+            }
+            return None;
+        };
         let now = self.clock.now();
         let keyed = self.keyed(name, secret);
         if let Ok(cache) = self.cache.lock()
@@ -371,5 +388,17 @@ mod tests {
         ));
         let debug = format!("{users:?}");
         assert!(!debug.contains("argon2") && !debug.contains("pw\""));
+    }
+
+    #[test]
+    fn unknown_names_are_checked_against_a_dummy_hash() {
+        let users = Users::builder()
+            .user("u", &hash_password("pw").unwrap(), "acme", ["*"])
+            .build();
+        let dummy = dummy_hash().expect("a dummy hash");
+        assert!(PasswordHash::new(dummy).is_ok());
+        assert_eq!(dummy_hash(), Some(dummy));
+        assert!(users.verify("nobody", "pw").is_none());
+        assert!(users.verify("u", "pw").is_some());
     }
 }
