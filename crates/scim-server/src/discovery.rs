@@ -68,19 +68,35 @@ fn list_response(resources: Vec<Value>) -> Value {
     })
 }
 
-/// `GET /Schemas` and `GET /Schemas/{urn}`.
+/// `GET /Schemas` and `GET /Schemas/{urn}`, narrowed to what the caller's schema scopes
+/// let it see: a schema it sees nothing of is absent, one it sees part of lists that part.
 pub(crate) fn schemas(
     inner: &Inner,
     call: &Call<'_>,
     id: Option<&str>,
 ) -> Result<Response<Bytes>, ScimError> {
-    let represent =
-        |s: &Schema| s.to_representation(Some(&format!("{}/Schemas/{}", call.base_url, s.id)));
-    let all = served_schemas(inner);
+    let visibility = inner
+        .authorizer
+        .discovery_visibility(&call.ctx, &inner.config.registry);
+    let visibility = visibility.as_ref();
+    let represent = |s: &Schema| {
+        let url = format!("{}/Schemas/{}", call.base_url, s.id);
+        match visibility {
+            Some(v) if !v.sees_schema(&s.id) => {
+                let mut seen = s.clone();
+                seen.attributes.retain(|a| v.sees(&s.id, &a.name));
+                seen.to_representation(Some(&url))
+            }
+            _ => s.to_representation(Some(&url)),
+        }
+    };
+    let all = served_schemas(inner)
+        .into_iter()
+        .filter(|s| visibility.is_none_or(|v| v.sees_some_of(&s.id)));
     match id {
         None => Ok(response::json(
             StatusCode::OK,
-            &list_response(all.into_iter().map(represent).collect()),
+            &list_response(all.map(represent).collect()),
         )),
         Some(id) => all
             .into_iter()
@@ -96,11 +112,22 @@ pub(crate) fn resource_types(
     call: &Call<'_>,
     name: Option<&str>,
 ) -> Result<Response<Bytes>, ScimError> {
+    let visibility = inner
+        .authorizer
+        .discovery_visibility(&call.ctx, &inner.config.registry);
+    let visibility = visibility.as_ref();
     let represent = |s: &crate::engine::Served| {
-        s.rt.to_representation(Some(&format!(
+        let mut rt = s.rt.to_representation(Some(&format!(
             "{}/ResourceTypes/{}",
             call.base_url, s.rt.name
-        )))
+        )));
+        // Extensions the caller sees nothing of are not announced.
+        if let Some(v) = visibility
+            && let Some(exts) = rt.get_mut("schemaExtensions").and_then(Value::as_array_mut)
+        {
+            exts.retain(|e| e["schema"].as_str().is_some_and(|u| v.sees_some_of(u)));
+        }
+        rt
     };
     match name {
         None => Ok(response::json(

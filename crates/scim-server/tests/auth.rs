@@ -411,6 +411,55 @@ async fn schema_scopes_hide_refuse_and_keep_invisible_attributes() {
     let r = call(&s, core, Method::GET, "/scim/v2/Users", None).await;
     assert!(r.body["Resources"][0].get(ENT).is_none());
 
+    // Absent from discovery: no schema it sees nothing of, only the attributes it sees.
+    let urns = |r: &Resp| -> Vec<String> {
+        r.body["Resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let r = call(&s, core, Method::GET, "/scim/v2/Schemas", None).await;
+    assert_eq!(urns(&r), [CORE], "{}", r.body);
+    let r = call(
+        &s,
+        core,
+        Method::GET,
+        &format!("/scim/v2/Schemas/{ENT}"),
+        None,
+    )
+    .await;
+    assert_scim_error(&r, 404);
+    let r = call(
+        &s,
+        dept,
+        Method::GET,
+        &format!("/scim/v2/Schemas/{ENT}"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let names: Vec<&str> = r.body["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["department"]);
+    let r = call(&s, core, Method::GET, "/scim/v2/ResourceTypes/User", None).await;
+    assert!(
+        r.body["schemaExtensions"]
+            .as_array()
+            .is_none_or(Vec::is_empty),
+        "{}",
+        r.body
+    );
+    let r = call(&s, dept, Method::GET, "/scim/v2/ResourceTypes/User", None).await;
+    assert_eq!(r.body["schemaExtensions"][0]["schema"], ENT);
+    let r = call(&s, admin, Method::GET, "/scim/v2/Schemas", None).await;
+    assert_eq!(urns(&r).len(), 3, "{}", r.body);
+
     // Absent from filter evaluation: an unknown attribute.
     let f = format!("/scim/v2/Users?filter={ENT}:employeeNumber%20eq%20%2242%22");
     let r = call(&s, core, Method::GET, &f, None).await;

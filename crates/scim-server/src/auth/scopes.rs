@@ -195,7 +195,8 @@ impl Visibility {
                 .any(|(u, a)| u.eq_ignore_ascii_case(urn) && a.eq_ignore_ascii_case(name))
     }
 
-    fn sees_some_of(&self, urn: &str) -> bool {
+    /// Whether anything of schema `urn` is visible.
+    pub fn sees_some_of(&self, urn: &str) -> bool {
         self.sees_schema(urn)
             || self
                 .attributes
@@ -455,6 +456,16 @@ pub trait Authorizer: Send + Sync + fmt::Debug {
         rt: &ResourceType,
         action: Action,
     ) -> Result<Grant, Denied>;
+
+    /// What the caller may see of the schemas, for the discovery endpoints (`/Schemas`,
+    /// `/ResourceTypes`), which need authentication only. `None` (the default): everything.
+    fn discovery_visibility(
+        &self,
+        _ctx: &RequestContext,
+        _registry: &SchemaRegistry,
+    ) -> Option<Visibility> {
+        None
+    }
 }
 
 /// Grants every authenticated caller every right (the default).
@@ -620,18 +631,36 @@ impl Authorizer for ScopePolicy {
                 grant = grant.with_filter(f.filter.clone());
             }
         }
-        if let Some(map) = &self.schema_scopes
-            && !all_rights(ctx)
-        {
-            let mut v = Visibility::none();
-            for (scope, target) in map {
-                if holds(ctx, scope) {
-                    v.add(registry, target);
-                }
-            }
+        if let Some(v) = self.visibility(ctx, registry) {
             grant = grant.with_visibility(v);
         }
         Ok(grant)
+    }
+
+    fn discovery_visibility(
+        &self,
+        ctx: &RequestContext,
+        registry: &SchemaRegistry,
+    ) -> Option<Visibility> {
+        self.visibility(ctx, registry)
+    }
+}
+
+impl ScopePolicy {
+    /// What the caller's schema scopes let it see (`None`: no schema scopes configured, or
+    /// every right).
+    fn visibility(&self, ctx: &RequestContext, registry: &SchemaRegistry) -> Option<Visibility> {
+        let map = self.schema_scopes.as_ref()?;
+        if all_rights(ctx) {
+            return None;
+        }
+        let mut v = Visibility::none();
+        for (scope, target) in map {
+            if holds(ctx, scope) {
+                v.add(registry, target);
+            }
+        }
+        Some(v)
     }
 }
 
