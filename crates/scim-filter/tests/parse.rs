@@ -6,10 +6,12 @@
     clippy::indexing_slicing
 )]
 
+use scim_core::SchemaRegistry;
 use scim_filter::{
-    AttrPath, CompValue, CompareOp, ErrorKind, Filter, Parser, parse_attr_path, parse_filter,
-    parse_path,
+    AttrPath, CompValue, CompareOp, CompiledFilter, ErrorKind, Filter, Parser, parse_attr_path,
+    parse_filter, parse_path,
 };
+use serde_json::json;
 
 /// Parses `input`, checks that it prints as itself and re-parses equal.
 fn verified(input: &str) -> Filter {
@@ -45,6 +47,7 @@ use CompareOp::*;
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
+/// The 17 filters of RFC 7644 §3.4.2.2, Figure 2, as printed (without `filter=`).
 #[test]
 fn rfc7644_3_4_2_2_examples() {
     assert_eq!(
@@ -101,6 +104,8 @@ fn rfc7644_3_4_2_2_examples() {
             emails_or.clone()
         ])
     );
+    // Erratum 7319 (reported): Figure 1's ABNF has no space between `not` and `(`, this
+    // example has one. Both spellings parse (see `keywords_any_case_and_precedence`).
     assert_eq!(
         verified(
             r#"userType ne "Employee" and not (emails co "example.com" or emails.value co "example.org")"#
@@ -153,31 +158,73 @@ fn rfc7644_3_4_2_2_examples() {
     );
 }
 
+/// RFC 7644 §3.4.2.2: `filter=userName Eq "john"` and `filter=Username eq "john"`
+/// "evaluate to the same logical value": names and operators are case-insensitive.
+#[test]
+fn rfc7644_3_4_2_2_case_insensitive_example() {
+    let a = parses_to(r#"userName Eq "john""#, r#"userName eq "john""#);
+    let b = verified(r#"Username eq "john""#);
+    assert_eq!(a, cmp(path("userName"), Eq, s("john")));
+    assert_eq!(b, cmp(path("Username"), Eq, s("john")));
+    let registry = SchemaRegistry::builtin();
+    let rt = registry.resource_type("User").unwrap();
+    let (a, b) = (
+        CompiledFilter::compile(&a, &registry, rt).unwrap(),
+        CompiledFilter::compile(&b, &registry, rt).unwrap(),
+    );
+    for (user, expected) in [
+        (json!({"userName": "john"}), true),
+        (json!({"userName": "John"}), true),
+        (json!({"userName": "jane"}), false),
+        (json!({}), false),
+    ] {
+        assert_eq!(a.matches(&user).unwrap(), expected, "{user}");
+        assert_eq!(b.matches(&user).unwrap(), expected, "{user}");
+    }
+}
+
+/// RFC 7644 §3.5.2, Figure 8's example paths, then the paths of the §3.5.2.1–§3.5.2.3
+/// example requests exactly as printed, `...` elisions included.
 #[test]
 fn rfc7644_3_5_2_paths() {
+    // Figure 8.
     let p = parse_path("members").unwrap();
     assert_eq!(p.attr, path("members"));
     assert!(p.filter.is_none() && p.sub_attr.is_none());
 
     let p = parse_path("name.familyName").unwrap();
     assert_eq!(p.attr, sub("name", "familyName"));
+    assert!(p.filter.is_none());
 
     let p = parse_path(r#"addresses[type eq "work"]"#).unwrap();
     assert_eq!(p.attr, path("addresses"));
     assert_eq!(p.filter, Some(cmp(path("type"), Eq, s("work"))));
+    assert!(p.sub_attr.is_none());
 
     let id = "2819c223-7f76-453a-919d-413861904646";
     let p = parse_path(&format!(r#"members[value eq "{id}"]"#)).unwrap();
+    assert_eq!(p.attr, path("members"));
     assert_eq!(p.filter, Some(cmp(path("value"), Eq, s(id))));
+    assert!(p.sub_attr.is_none());
 
     let p = parse_path(&format!(r#"members[value eq "{id}"].displayName"#)).unwrap();
+    assert_eq!(p.attr, path("members"));
+    assert_eq!(p.filter, Some(cmp(path("value"), Eq, s(id))));
     assert_eq!(p.sub_attr.as_deref(), Some("displayName"));
     assert_eq!(
         p.to_string(),
         format!(r#"members[value eq "{id}"].displayName"#)
     );
 
+    // §3.5.2.2, removing a single member.
+    let elided = "2819c223-7f76-...413861904646";
+    let p = parse_path(&format!(r#"members[value eq "{elided}"]"#)).unwrap();
+    assert_eq!(p.attr, path("members"));
+    assert_eq!(p.filter, Some(cmp(path("value"), Eq, s(elided))));
+
+    // §3.5.2.2, removing complex values.
     let p = parse_path(r#"emails[type eq "work" and value ew "example.com"]"#).unwrap();
+    assert_eq!(p.attr, path("emails"));
     assert_eq!(
         p.filter,
         Some(Filter::And(vec![
@@ -186,9 +233,23 @@ fn rfc7644_3_5_2_paths() {
         ]))
     );
 
-    let p = parse_path(r#"addresses[type eq "work"].streetAddress"#).unwrap();
-    assert_eq!(p.sub_attr.as_deref(), Some("streetAddress"));
+    // §3.5.2.2, removing and adding a member: no space between `eq` and the value.
+    let elided = "2819c223...919d-413861904646";
+    let p = parse_path(&format!(r#"members[value eq"{elided}"]"#)).unwrap();
+    assert_eq!(p.attr, path("members"));
+    assert_eq!(p.filter, Some(cmp(path("value"), Eq, s(elided))));
+    assert_eq!(p.to_string(), format!(r#"members[value eq "{elided}"]"#));
 
+    // §3.5.2.3, replacing the work address's street.
+    let p = parse_path(r#"addresses[type eq "work"].streetAddress"#).unwrap();
+    assert_eq!(p.attr, path("addresses"));
+    assert_eq!(p.filter, Some(cmp(path("type"), Eq, s("work"))));
+    assert_eq!(p.sub_attr.as_deref(), Some("streetAddress"));
+}
+
+/// PATCH paths no RFC example shows: extension URNs and a boolean in a value filter.
+#[test]
+fn extension_and_boolean_paths() {
     let p = parse_path(&format!("{ENTERPRISE}:employeeNumber")).unwrap();
     assert_eq!(p.attr, path("employeeNumber").with_uri(ENTERPRISE));
 
