@@ -50,9 +50,29 @@ impl Ids {
         self.exact
     }
 
-    /// The identity of `elem` (see [`identity`]).
-    #[inline]
+    /// The identity of `elem` (see [`identity`]). Inlined where it is called for every
+    /// element of a large group: the usual shape (a small canonical map whose first key is
+    /// `value`) costs a few instructions; any other goes through [`Ids::of_any`].
+    #[inline(always)]
     pub(crate) fn of(self, elem: &Value) -> Option<&str> {
+        if self.complex
+            && self.by_length
+            && let Value::Object(m) = elem
+            && m.len() <= 8
+            && let Some((k, v)) = m.iter().next()
+            && k.len() == 5
+        {
+            // Canonical elements only hold schema keys, and `value` is the only one five
+            // bytes long: the key's bytes need not be read (a cache miss per element on
+            // large groups), nor the keys after it.
+            return v.as_str();
+        }
+        self.of_any(elem)
+    }
+
+    /// [`Ids::of`] for any shape.
+    #[inline(never)]
+    fn of_any(self, elem: &Value) -> Option<&str> {
         if !self.complex {
             return elem.as_str();
         }
@@ -60,17 +80,9 @@ impl Ids {
             // Elements have a handful of keys: a scan beats hashing the key.
             Value::Object(m) if m.len() <= 8 => {
                 if self.by_length {
-                    // Canonical elements only hold schema keys, and `value` is the only one
-                    // five bytes long: the key's bytes need not be read (a cache miss per
-                    // element on large groups), nor the keys after it.
-                    let mut entries = m.iter();
-                    match entries.next() {
-                        // Usually `value` comes first.
-                        Some((k, v)) if k.len() == 5 => v.as_str(),
-                        _ => entries
-                            .find(|(k, _)| k.len() == 5)
-                            .and_then(|(_, v)| v.as_str()),
-                    }
+                    m.iter()
+                        .find(|(k, _)| k.len() == 5)
+                        .and_then(|(_, v)| v.as_str())
                 } else {
                     m.iter()
                         .find(|(k, _)| k.as_str() == "value")
@@ -81,34 +93,18 @@ impl Ids {
         }
     }
 
-    /// The position of the first element whose identity is `id`: one scan, no index. A
-    /// string element of a complex attribute counts as its own identity.
+    /// The position of the first element whose identity is `id`: one scan, no index, no
+    /// allocation. A string element of a complex attribute counts as its own identity.
+    ///
+    /// On a large group each element costs a cache miss or two (its map, then its `value`
+    /// string) and a few instructions: the loop is short, so the processor keeps the
+    /// loads of many elements in flight at once.
     pub(crate) fn position(self, arr: &[Value], id: &str) -> Option<usize> {
-        const CHUNK: usize = 16;
         let probe = Probe::new(id, self.exact);
-        for (c, chunk) in arr.chunks(CHUNK).enumerate() {
-            // The identities of a whole chunk first, then their first words, then the
-            // comparisons: on a large group each element costs a cache miss or two, and
-            // the loads of different elements overlap.
-            let mut found: [Option<&str>; CHUNK] = [None; CHUNK];
-            for (f, e) in found.iter_mut().zip(chunk) {
-                *f = match e {
-                    Value::String(s) => Some(s),
-                    e => self.of(e),
-                };
-            }
-            let mut heads = [0u64; CHUNK];
-            for (h, s) in heads.iter_mut().zip(&found) {
-                *h = s.and_then(head).unwrap_or(0);
-            }
-            let hit = found.iter().zip(heads).position(|(s, h)| {
-                s.is_some_and(|s| probe.may_match(s.len(), h) && probe.matches(s))
-            });
-            if let Some(i) = hit {
-                return Some(c * CHUNK + i);
-            }
-        }
-        None
+        arr.iter().position(|e| match e {
+            Value::String(s) => probe.test(s),
+            e => self.of(e).is_some_and(|s| probe.test(s)),
+        })
     }
 }
 
@@ -148,7 +144,7 @@ impl<'a> Probe<'a> {
 
     /// False when a string of length `len` whose first word is `head` (anything when
     /// shorter than eight bytes) cannot match; true when it may.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn may_match(&self, len: usize, head: u64) -> bool {
         let Some(want) = self.head else {
             return true;
@@ -161,6 +157,13 @@ impl<'a> Probe<'a> {
         } else {
             !self.exact && len > self.id.len()
         }
+    }
+
+    /// `same(s, id, exact)`: [`Probe::may_match`] on `s`'s length and first word, then
+    /// [`Probe::matches`].
+    #[inline(always)]
+    pub(crate) fn test(&self, s: &str) -> bool {
+        self.may_match(s.len(), head(s).unwrap_or(0)) && self.matches(s)
     }
 
     /// `same(s, id, exact)`, reading as few bytes of `s` as possible.
@@ -380,6 +383,39 @@ mod tests {
                     assert_eq!(p.matches(s), want, "{s:?} vs {id:?}, exact: {exact}");
                     assert!(!want || p.may_match(s.len(), word), "{s:?} vs {id:?}");
                 }
+            }
+        }
+    }
+
+    /// The inlined fast path of `of` gives what a plain lookup of `value` gives, for the
+    /// canonical shape and every other.
+    #[test]
+    fn identities_of_every_shape() {
+        use serde_json::json;
+        let group = scim_core::schema::builtin::group();
+        let members = group.attribute("members").unwrap();
+        let user = scim_core::schema::builtin::user();
+        let emails = user.attribute("emails").unwrap();
+        let many: serde_json::Map<String, Value> = (0..9)
+            .map(|i| (format!("k{i}"), json!(i)))
+            .chain([("value".to_owned(), json!("deep"))])
+            .collect();
+        let shapes = [
+            json!({"value": "m1", "display": "x"}),
+            json!({"display": "x", "value": "m2"}),
+            json!({"value": 5, "display": "x"}),
+            json!({"value": null}),
+            json!({"display": "no value"}),
+            json!({}),
+            Value::Object(many),
+            json!("bare"),
+            json!(7),
+        ];
+        for attr in [members, emails] {
+            let ids = Ids::new(attr);
+            for e in &shapes {
+                let naive = e.get("value").and_then(Value::as_str);
+                assert_eq!(ids.of(e), naive, "{e}");
             }
         }
     }

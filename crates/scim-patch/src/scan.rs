@@ -5,7 +5,9 @@
 //! On a large group each element costs a cache miss or two (its map, then its `value`
 //! string), so the pass loads the identities of a chunk of elements, then their first
 //! words, before testing any: the loads of a chunk overlap. A small bit filter over the
-//! ids' first words then rejects most elements without hashing their whole identity.
+//! ids' first words then rejects most elements without hashing their whole identity; its
+//! outcome is counted rather than branched on, and only the elements that pass it are
+//! looked up.
 
 use crate::index::{self, FOLD, Ids, Index, Key, head};
 use serde_json::Value;
@@ -88,6 +90,7 @@ impl<'a, V> IdSet<'a, V> {
     }
 
     /// The filter word and bit of a key.
+    #[inline(always)]
     fn slot(&self, key: u64) -> (usize, u64) {
         // A product's top bits depend on every bit of its factors.
         let h = (key ^ (key >> 29)).wrapping_mul(index::SEED);
@@ -97,6 +100,7 @@ impl<'a, V> IdSet<'a, V> {
     }
 
     /// Whether an element with first word `w` (and length `len`) may be in the set.
+    #[inline(always)]
     fn may_contain(&self, len: usize, w: u64) -> bool {
         if len < 8 || (!self.exact && w & HIGH != 0) {
             return true;
@@ -115,6 +119,10 @@ impl<'a, V> IdSet<'a, V> {
         mut f: impl FnMut(usize, Option<&mut V>, &'a Value),
     ) {
         for (c, chunk) in arr.chunks(CHUNK).enumerate() {
+            // The identities of the whole chunk, then their first words, then the filter:
+            // all the loads of a chunk are issued before anything depends on them, and the
+            // filter's outcome is counted, not branched on, so an element that passes (a
+            // hit, or a rare false positive) throws away no loads in flight.
             let mut ids: [Option<&'a str>; CHUNK] = [None; CHUNK];
             for (id, e) in ids.iter_mut().zip(chunk) {
                 *id = by.of(e);
@@ -123,16 +131,29 @@ impl<'a, V> IdSet<'a, V> {
             for (w, id) in words.iter_mut().zip(&ids) {
                 *w = id.and_then(head).unwrap_or(0);
             }
-            for (i, ((id, w), e)) in ids.iter().zip(words).zip(chunk).enumerate() {
+            let mut candidates = [0u8; CHUNK];
+            let mut n = 0;
+            for (i, (id, w)) in ids.iter().zip(words).enumerate() {
+                let keep = id.is_none_or(|id| self.may_contain(id.len(), w));
+                if let Some(slot) = candidates.get_mut(n) {
+                    *slot = i as u8;
+                }
+                n += usize::from(keep);
+            }
+            // Then the few candidates, looked up in the map.
+            for &i in candidates.get(..n).unwrap_or_default() {
+                let i = usize::from(i);
+                let (Some(id), Some(e)) = (ids.get(i), chunk.get(i)) else {
+                    continue;
+                };
                 let at = c * CHUNK + i;
                 match id {
                     None => f(at, None, e),
-                    Some(id) if self.may_contain(id.len(), w) => {
+                    Some(id) => {
                         if let Some(v) = self.map.get_mut(&Key::new(id, self.exact)) {
                             f(at, Some(v), e);
                         }
                     }
-                    Some(_) => {}
                 }
             }
         }

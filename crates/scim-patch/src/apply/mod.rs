@@ -162,6 +162,26 @@ fn present(v: Option<&Value>) -> Option<&Value> {
     v.filter(|v| !v.is_null())
 }
 
+fn too_many_primaries(attr: &AttributeDef) -> PatchError {
+    invalid_value(format!(
+        "more than one {} would have primary set to true",
+        attr.name
+    ))
+}
+
+/// An element that claimed `primary: true` but lost it to a later one: its `primary` is
+/// what it was before, unless that was `true` (then it is cleared).
+fn demote(new: &mut Map<String, Value>, old: &Map<String, Value>) {
+    match lookup::get(old, "primary") {
+        Some(p) if p.as_bool() != Some(true) => {
+            new.insert("primary".to_owned(), p.clone());
+        }
+        _ => {
+            new.shift_remove("primary");
+        }
+    }
+}
+
 impl<'r> Tx<'_, 'r> {
     fn quirk(&self, q: Quirk) -> bool {
         self.compat.allows(q)
@@ -627,8 +647,7 @@ impl<'r> Tx<'_, 'r> {
         if sub_def(t.attr, "primary").is_none() {
             return Ok(());
         }
-        let key = t.attr.name.as_str();
-        let arr = self.array(t.ext, key);
+        let arr = self.array(t.ext, &t.attr.name);
         // The touched elements with `primary: true` (a repeat counts again); the last wins.
         let mut winners = touched
             .iter()
@@ -639,12 +658,17 @@ impl<'r> Tx<'_, 'r> {
         };
         let (more, keep) = winners.fold((false, first), |(_, m), i| (true, m.max(i)));
         if more && !self.quirk(Quirk::KeepLastPrimary) {
-            return Err(invalid_value(format!(
-                "more than one {} would have primary set to true",
-                t.attr.name
-            )));
+            return Err(too_many_primaries(t.attr));
         }
+        self.clear_primary_except(t, keep);
+        Ok(())
+    }
+
+    /// Clears `primary: true` on every element but `keep`; whether any was cleared.
+    fn clear_primary_except(&mut self, t: &AttrTarget<'r>, keep: usize) -> bool {
+        let key = t.attr.name.as_str();
         let mut from = 0;
+        let mut cleared = false;
         while let Some(i) = self
             .array(t.ext, key)
             .iter()
@@ -654,9 +678,49 @@ impl<'r> Tx<'_, 'r> {
             .map(|(i, _)| i)
         {
             self.set_sub(t.ext, key, Some(i), "primary", None);
+            cleared = true;
             from = i + 1;
         }
-        Ok(())
+        cleared
+    }
+
+    /// The element that ends up primary when a filtered `add`/`replace` sets `primary: true`
+    /// on the selected elements (`hits`): the value is an object with `primary: true`, or
+    /// the `primary` sub-attribute set to `true`. Every selected element claims it, changed
+    /// or not, so the winner depends on the request alone, never on which elements already
+    /// had the value: with several, the last wins (`KeepLastPrimary`) or the request is
+    /// `invalidValue`. `None` when the request sets no primary.
+    fn primary_claim(
+        &self,
+        t: &AttrTarget<'r>,
+        op: PatchOpKind,
+        value: Option<&Value>,
+        hits: &[usize],
+    ) -> Result<Option<usize>, PatchError> {
+        let Some(primary) = sub_def(t.attr, "primary") else {
+            return Ok(None);
+        };
+        let claims = match (op, t.sub, value) {
+            (PatchOpKind::Remove, _, _) | (_, _, None) => false,
+            (_, Some(sub), Some(v)) => std::ptr::eq(sub, primary) && v.as_bool() == Some(true),
+            (_, None, Some(v)) => is_true(v, "primary"),
+        };
+        if !claims {
+            return Ok(None);
+        }
+        let arr = self.array(t.ext, &t.attr.name);
+        let mut objects = hits
+            .iter()
+            .copied()
+            .filter(|&i| arr.get(i).is_some_and(Value::is_object));
+        let Some(first) = objects.next() else {
+            return Ok(None);
+        };
+        let (more, keep) = objects.fold((false, first), |(_, m), i| (true, m.max(i)));
+        if more && !self.quirk(Quirk::KeepLastPrimary) {
+            return Err(too_many_primaries(t.attr));
+        }
+        Ok(Some(keep))
     }
 
     /// Elements of a multi-valued attribute selected by a filter (or all of them, for
@@ -714,6 +778,11 @@ impl<'r> Tx<'_, 'r> {
                 Ok(())
             }
             (op, sub) => {
+                // Which selected element keeps a `primary: true` this request sets; the
+                // others' target state has it cleared before they are compared, so an
+                // element already in its target state is left alone (re-applying is a
+                // no-op).
+                let winner = self.primary_claim(t, op, value.as_deref(), &hits)?;
                 let mut touched = Vec::new();
                 let last = hits.last().copied();
                 for &i in &hits {
@@ -721,11 +790,21 @@ impl<'r> Tx<'_, 'r> {
                         continue;
                     };
                     let read_only = t.attr.mutability == Mutability::ReadOnly;
+                    let demoted = winner.is_some_and(|w| w != i);
                     // The value is copied into every selected element but the last, which
                     // takes it (when the plan is applied once).
                     let is_last = Some(i) == last;
                     // Sub-attribute edits happen in place, recorded per sub-attribute.
                     let edit = match (op, sub, value.as_deref()) {
+                        // `primary` set to true here, but a later element keeps it.
+                        (_, Some(sub), Some(_)) if demoted => {
+                            let cur = lookup::get(old, &sub.name);
+                            if cur.and_then(Value::as_bool) != Some(true) {
+                                continue;
+                            }
+                            self.check(sub, cur, None)?;
+                            Some((sub, false))
+                        }
                         (PatchOpKind::Remove, Some(sub), _) => {
                             let cur = present(lookup::get(old, &sub.name));
                             if cur.is_none() {
@@ -761,7 +840,7 @@ impl<'r> Tx<'_, 'r> {
                         touched.push(i);
                         continue;
                     }
-                    let new = match (op, value.as_deref()) {
+                    let mut new = match (op, value.as_deref()) {
                         (PatchOpKind::Add, Some(Value::Object(add))) => {
                             let mut new = old.clone();
                             merge_object(t.attr, &mut new, add, Merge::Refuse, self.compat)?;
@@ -776,6 +855,9 @@ impl<'r> Tx<'_, 'r> {
                         }
                         _ => continue,
                     };
+                    if demoted {
+                        demote(&mut new, old);
+                    }
                     if new != *old {
                         if read_only {
                             return Err(mutability(format!("{} is read-only", t.attr.name)));
@@ -784,8 +866,8 @@ impl<'r> Tx<'_, 'r> {
                         touched.push(i);
                     }
                 }
-                if !touched.is_empty() {
-                    self.primary(t, &touched)?;
+                let cleared = winner.is_some_and(|w| self.clear_primary_except(t, w));
+                if !touched.is_empty() || cleared {
                     self.mark(t, sub.map(|s| s.name.as_str()));
                 }
                 Ok(())
