@@ -3,7 +3,7 @@
 use crate::engine::{Call, Inner, Served, json_body};
 use crate::ops;
 use crate::query::{ListQuery, parse_sort_order, split_list};
-use crate::response;
+use crate::response::{self, write};
 use crate::store::ListRequest;
 use bytes::Bytes;
 use http::{Response, StatusCode};
@@ -149,15 +149,22 @@ async fn run(
     Ok((page.total_results, resources))
 }
 
+/// The ListResponse (RFC 7644 §3.4.2), written straight to the body: the resources are
+/// serialized once, never copied into an envelope `Value` first.
 fn respond(total: usize, start_index: usize, resources: Vec<Value>) -> Response<Bytes> {
-    let body = json!({
-        "schemas": [LIST_URN],
-        "totalResults": total,
-        "startIndex": start_index,
-        "itemsPerPage": resources.len(),
-        "Resources": resources,
-    });
-    response::json(StatusCode::OK, &body)
+    response::json_with(StatusCode::OK, |out| {
+        out.extend_from_slice(br#"{"schemas":[""#);
+        out.extend_from_slice(LIST_URN.as_bytes());
+        out.extend_from_slice(br#""],"totalResults":"#);
+        write::usize(out, total);
+        out.extend_from_slice(br#","startIndex":"#);
+        write::usize(out, start_index);
+        out.extend_from_slice(br#","itemsPerPage":"#);
+        write::usize(out, resources.len());
+        out.extend_from_slice(br#","Resources":"#);
+        write::value(out, &Value::Array(resources));
+        out.push(b'}');
+    })
 }
 
 /// Decodes a SearchRequest body (RFC 7644 §3.4.3). Member names match in any case;
@@ -267,4 +274,27 @@ pub(crate) fn search_body(call: &Call<'_>, compat: Compat) -> Result<ListQuery, 
         ));
     }
     Ok(q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_response_is_the_envelope_serde_json_would_write() {
+        let resources = vec![json!({"id": "1", "userName": "a\"b"}), json!({"id": "2"})];
+        let want = json!({
+            "schemas": [LIST_URN],
+            "totalResults": 12,
+            "startIndex": 3,
+            "itemsPerPage": 2,
+            "Resources": resources,
+        });
+        let resp = respond(12, 3, resources);
+        assert_eq!(resp.body().as_ref(), serde_json::to_vec(&want).unwrap());
+        let empty = respond(0, 1, Vec::new());
+        let want = json!({"schemas": [LIST_URN], "totalResults": 0, "startIndex": 1,
+            "itemsPerPage": 0, "Resources": []});
+        assert_eq!(empty.body().as_ref(), serde_json::to_vec(&want).unwrap());
+    }
 }

@@ -5,12 +5,20 @@ use http::{HeaderValue, Response, StatusCode, header};
 use scim_core::ScimError;
 use serde_json::Value;
 
+pub(crate) mod write;
+
 /// The SCIM media type (RFC 7644 §3.1).
 pub const SCIM_JSON: &str = "application/scim+json";
 
 /// A response with a JSON body and the SCIM content type.
 pub(crate) fn json(status: StatusCode, body: &Value) -> Response<Bytes> {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    json_with(status, |out| write::value(out, body))
+}
+
+/// A response with the SCIM content type and the JSON body `body` writes.
+pub(crate) fn json_with(status: StatusCode, body: impl FnOnce(&mut Vec<u8>)) -> Response<Bytes> {
+    let mut bytes = Vec::with_capacity(1024);
+    body(&mut bytes);
     let mut resp = Response::new(Bytes::from(bytes));
     *resp.status_mut() = status;
     resp.headers_mut()
