@@ -3,7 +3,6 @@
 //! `serde_json` examines it one byte at a time).
 
 use serde_json::Value;
-use std::io::Write;
 
 /// Appends the compact JSON text of `v` to `out`.
 pub(crate) fn value(out: &mut Vec<u8>, v: &Value) {
@@ -40,9 +39,22 @@ pub(crate) fn value(out: &mut Vec<u8>, v: &Value) {
 }
 
 /// Appends an unsigned integer.
-pub(crate) fn usize(out: &mut Vec<u8>, n: usize) {
-    // Writing to a `Vec` cannot fail.
-    write!(out, "{n}").unwrap_or(());
+pub(crate) fn usize(out: &mut Vec<u8>, mut n: usize) {
+    // Digits from the right, without the formatting machinery.
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            // `n % 10` is below 10.
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(digits.get(at..).unwrap_or_default());
 }
 
 /// Appends `s` as a JSON string: `"` and `\` escaped, control characters as `\b`, `\t`,
@@ -59,8 +71,7 @@ pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// Whether nothing in `bytes` needs escaping, eight bytes at a time (the tail padded with
-/// spaces).
+/// Whether nothing in `bytes` needs escaping: eight bytes at a time, then the tail.
 fn is_clean(bytes: &[u8]) -> bool {
     let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {
@@ -70,12 +81,8 @@ fn is_clean(bytes: &[u8]) -> bool {
             return false;
         }
     }
-    let tail = chunks.remainder();
-    let mut word = [b' '; 8];
-    if let Some(dst) = word.get_mut(..tail.len()) {
-        dst.copy_from_slice(tail);
-    }
-    !needs_escape(u64::from_le_bytes(word))
+    // Byte by byte: a short copy into a word would cost a `memcpy` call.
+    chunks.remainder().iter().all(|&b| escape(b).is_none())
 }
 
 /// The string contents of `bytes` with escapes, clean runs copied whole.
@@ -175,7 +182,9 @@ mod tests {
         usize(&mut out, 0);
         out.push(b' ');
         usize(&mut out, 100_000);
-        assert_eq!(out, b"0 100000");
+        out.push(b' ');
+        usize(&mut out, usize::MAX);
+        assert_eq!(out, format!("0 100000 {}", usize::MAX).as_bytes());
     }
 
     proptest! {

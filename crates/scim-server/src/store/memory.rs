@@ -352,6 +352,7 @@ impl Tenant {
     /// [`Tenant::materialize`], leaving out `members` when the caller will not return them
     /// (a large group listed with `excludedAttributes=members` is never copied whole).
     fn materialize_with(&self, kind: &Kind, id: &str, row: &Row, members: bool) -> StoredResource {
+        let version = row.version.to_string();
         let mut resource = match (&row.resource, members || !kind.has_members) {
             (Value::Object(obj), false) => Value::Object(
                 obj.iter()
@@ -363,10 +364,7 @@ impl Tenant {
         };
         if let Some(obj) = resource.as_object_mut() {
             if let Some(meta) = obj.get_mut("meta").and_then(Value::as_object_mut) {
-                meta.insert(
-                    "version".into(),
-                    Value::String(format!("W/\"{}\"", row.version)),
-                );
+                meta.insert("version".into(), Value::String(super::weak_etag(&version)));
             }
             if kind.derived_groups {
                 obj.shift_remove("groups");
@@ -389,7 +387,7 @@ impl Tenant {
         }
         StoredResource {
             id: id.to_owned(),
-            version: row.version.to_string(),
+            version,
             resource,
         }
     }
