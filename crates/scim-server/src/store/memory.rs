@@ -16,6 +16,9 @@ use scim_core::registry::ResourceType;
 use scim_filter::{CompareOp, CompiledFold, Literal, ResolvedAttr};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
+// The fast, unkeyed hash only where the store or its configuration chooses the keys (ids are
+// generated UUIDs); client-chosen values (indexed attributes, member ids) keep SipHash.
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -47,13 +50,15 @@ pub struct MemoryStore {
     registry: Arc<SchemaRegistry>,
     /// Resource type name (lowercase) → what the store must know about it.
     kinds: HashMap<String, Kind>,
-    tenants: RwLock<HashMap<String, Arc<RwLock<Tenant>>>>,
+    /// Keyed by tenant names, which come from the authenticator's configuration.
+    tenants: RwLock<FxHashMap<String, Arc<RwLock<Tenant>>>>,
     versions: AtomicU64,
 }
 
 #[derive(Debug, Default)]
 struct Tenant {
-    tables: HashMap<String, Table>,
+    /// Keyed by the (configured) resource type names.
+    tables: FxHashMap<String, Table>,
     /// Member id → ids of the groups listing it.
     memberships: HashMap<String, BTreeSet<String>>,
     /// Group id → its resource type key (to read `displayName` for derived `groups`).
@@ -63,7 +68,7 @@ struct Tenant {
 #[derive(Debug, Default)]
 struct Table {
     /// Id → insertion sequence.
-    ids: HashMap<String, u64>,
+    ids: FxHashMap<String, u64>,
     /// Insertion sequence → row: scans walk this in the default list order without hashing.
     rows: BTreeMap<u64, Row>,
     /// Indexed attribute name → folded value → ids.
@@ -112,7 +117,7 @@ impl MemoryStore {
         MemoryStore {
             registry,
             kinds,
-            tenants: RwLock::new(HashMap::new()),
+            tenants: RwLock::new(FxHashMap::default()),
             versions: AtomicU64::new(1),
         }
     }
