@@ -3,7 +3,7 @@
 use crate::engine::{Call, Inner, Served, json_body};
 use crate::ops;
 use crate::query::{ListQuery, parse_sort_order, split_list};
-use crate::response::{self, write};
+use crate::response;
 use crate::store::ListRequest;
 use bytes::Bytes;
 use http::{Response, StatusCode};
@@ -149,22 +149,28 @@ async fn run(
     Ok((page.total_results, resources))
 }
 
-/// The ListResponse (RFC 7644 §3.4.2), written straight to the body: the resources are
-/// serialized once, never copied into an envelope `Value` first.
+/// The ListResponse (RFC 7644 §3.4.2), serialized around the resources: they are written
+/// once, never copied into an envelope `Value` first.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListEnvelope<'a> {
+    schemas: [&'static str; 1],
+    total_results: usize,
+    start_index: usize,
+    items_per_page: usize,
+    #[serde(rename = "Resources")]
+    resources: &'a [Value],
+}
+
 fn respond(total: usize, start_index: usize, resources: Vec<Value>) -> Response<Bytes> {
-    response::json_with(StatusCode::OK, |out| {
-        out.extend_from_slice(br#"{"schemas":[""#);
-        out.extend_from_slice(LIST_URN.as_bytes());
-        out.extend_from_slice(br#""],"totalResults":"#);
-        write::usize(out, total);
-        out.extend_from_slice(br#","startIndex":"#);
-        write::usize(out, start_index);
-        out.extend_from_slice(br#","itemsPerPage":"#);
-        write::usize(out, resources.len());
-        out.extend_from_slice(br#","Resources":"#);
-        write::value(out, &Value::Array(resources));
-        out.push(b'}');
-    })
+    let envelope = ListEnvelope {
+        schemas: [LIST_URN],
+        total_results: total,
+        start_index,
+        items_per_page: resources.len(),
+        resources: &resources,
+    };
+    response::serialized(StatusCode::OK, &envelope)
 }
 
 /// Decodes a SearchRequest body (RFC 7644 §3.4.3). Member names match in any case;

@@ -5,20 +5,19 @@ use http::{HeaderValue, Response, StatusCode, header};
 use scim_core::ScimError;
 use serde_json::Value;
 
-pub(crate) mod write;
-
 /// The SCIM media type (RFC 7644 §3.1).
 pub const SCIM_JSON: &str = "application/scim+json";
 
 /// A response with a JSON body and the SCIM content type.
 pub(crate) fn json(status: StatusCode, body: &Value) -> Response<Bytes> {
-    json_with(status, |out| write::value(out, body))
+    serialized(status, body)
 }
 
-/// A response with the SCIM content type and the JSON body `body` writes.
-pub(crate) fn json_with(status: StatusCode, body: impl FnOnce(&mut Vec<u8>)) -> Response<Bytes> {
+/// A response with the SCIM content type and `body` serialized as compact JSON.
+pub(crate) fn serialized(status: StatusCode, body: &impl serde::Serialize) -> Response<Bytes> {
     let mut bytes = Vec::with_capacity(1024);
-    body(&mut bytes);
+    // Serializing JSON values and plain structs into a `Vec` cannot fail.
+    let _ = serde_json::to_writer(&mut bytes, body);
     let mut resp = Response::new(Bytes::from(bytes));
     *resp.status_mut() = status;
     resp.headers_mut()
