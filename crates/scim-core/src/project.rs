@@ -39,7 +39,7 @@
 //! }));
 //! ```
 
-use crate::registry::{Resolved, ResourceType, SchemaRegistry};
+use crate::registry::{Resolved, ResourceType, SchemaRegistry, TopLevel};
 use crate::schema::{AttributeDef, Returned, Schema};
 use serde_json::{Map, Value};
 
@@ -57,6 +57,8 @@ pub struct Projection<'r> {
     registry: &'r SchemaRegistry,
     rt: &'r ResourceType,
     core: Option<&'r Schema>,
+    /// The type's top-level attributes, looked up once per member of every resource.
+    top_level: Option<TopLevel<'r>>,
     /// `attributes`; `None` when not given (or empty).
     include: Option<Vec<Sel<'r>>>,
     exclude: Vec<Sel<'r>>,
@@ -106,6 +108,7 @@ impl<'r> Projection<'r> {
             registry,
             rt,
             core: registry.core_schema(rt),
+            top_level: registry.top_level(rt),
             include,
             exclude: resolve(excluded_attributes),
         }
@@ -170,12 +173,17 @@ impl<'r> Projection<'r> {
                 .extension(self.rt, key)
                 .is_some_and(|schema| self.keep_extension(schema, v));
         }
-        match self.registry.resolve(self.rt, key) {
-            Some(Resolved::Attribute {
-                attr,
-                extension: false,
-                ..
-            }) => {
+        let found = match self.top_level {
+            Some(top) if !key.contains('.') => top.get(key),
+            _ => self.registry.resolve(self.rt, key).and_then(|r| match r {
+                Resolved::Attribute {
+                    attr, extension, ..
+                } => Some((attr, extension)),
+                Resolved::Schema(_) => None,
+            }),
+        };
+        match found {
+            Some((attr, false)) => {
                 let keep = self.keep(core_id, attr);
                 if keep == Keep::No {
                     return false;
@@ -288,6 +296,14 @@ impl<'r> Projection<'r> {
         if !attr.is_complex() {
             return;
         }
+        if keep == Keep::Whole && self.exclude.is_empty() && all_plain(attr) {
+            // Every sub-attribute stays (the default projection's usual case): only empty
+            // items of a multi-valued attribute go, as below.
+            if let Value::Array(items) = v {
+                items.retain(|i| !matches!(i, Value::Object(m) if m.is_empty()));
+            }
+            return;
+        }
         let filter = |map: &mut Map<String, Value>| {
             map.retain(|k, _| match attr.sub_attribute(k) {
                 Some(sub) => self.keep_sub(schema, attr, sub, keep),
@@ -307,6 +323,14 @@ impl<'r> Projection<'r> {
             _ => {}
         }
     }
+}
+
+/// Whether every sub-attribute of `attr` is `returned: default` or `always`, so a whole
+/// attribute keeps them all unless one is excluded.
+fn all_plain(attr: &AttributeDef) -> bool {
+    attr.sub_attributes
+        .iter()
+        .all(|s| matches!(s.returned, Returned::Default | Returned::Always))
 }
 
 fn is_empty(v: &Value) -> bool {

@@ -531,6 +531,50 @@ impl SchemaRegistry {
     }
 }
 
+/// The top-level attributes of one resource type, for many lookups of plain names (no `.`,
+/// no URN) without finding the type's entry each time.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TopLevel<'a> {
+    registry: &'a SchemaRegistry,
+    entry: &'a TypeEntry,
+}
+
+impl<'a> TopLevel<'a> {
+    /// What [`SchemaRegistry::resolve`] finds for a plain `name`: the attribute, and whether
+    /// it lives in an extension.
+    pub(crate) fn get(&self, name: &str) -> Option<(&'a AttributeDef, bool)> {
+        let entry = self.entry;
+        let loc = match entry.exact.get(name) {
+            Some(loc) => *loc,
+            None => with_ascii_lowercase(name, |k| entry.attrs.get(k).copied())?,
+        };
+        match loc {
+            Loc::Common(i) => Some((self.registry.common.get(i)?, false)),
+            Loc::Schema {
+                schema,
+                attr,
+                extension,
+            } => Some((
+                self.registry.schemas.get(schema)?.attributes.get(attr)?,
+                extension,
+            )),
+        }
+    }
+}
+
+impl SchemaRegistry {
+    /// The top-level attribute lookup of `rt`.
+    pub(crate) fn top_level(&self, rt: &ResourceType) -> Option<TopLevel<'_>> {
+        let entry = self.entry(rt)?;
+        // `resolve` needs the core schema for common attributes; so does this.
+        self.schemas.get(entry.core)?;
+        Some(TopLevel {
+            registry: self,
+            entry,
+        })
+    }
+}
+
 fn split_sub(path: &str) -> (&str, Option<&str>) {
     match path.split_once('.') {
         Some((a, s)) => (a, Some(s)),

@@ -86,14 +86,18 @@ pub(crate) struct StrLit {
 
 impl StrLit {
     pub(crate) fn new(text: &str) -> Self {
+        let ascii = text.is_ascii();
+        // Per-char lowercasing (not `str::to_lowercase`, whose final-sigma rule differs);
+        // for ASCII both are the bytewise fold.
+        let lower = if ascii {
+            text.to_ascii_lowercase()
+        } else {
+            text.chars().flat_map(char::to_lowercase).collect()
+        };
         StrLit {
             text: text.into(),
-            lower: text
-                .chars()
-                .flat_map(char::to_lowercase)
-                .collect::<String>()
-                .into(),
-            ascii: text.is_ascii(),
+            lower: lower.into(),
+            ascii,
         }
     }
 }

@@ -509,10 +509,7 @@ impl ScimServer {
             .or_else(|| parts.uri.authority().map(|a| a.as_str()))
             .unwrap_or("localhost");
         let scheme = parts.uri.scheme_str().unwrap_or("http");
-        format!(
-            "{scheme}://{host}{}",
-            config.base_path.trim_end_matches('/')
-        )
+        [scheme, "://", host, config.base_path.trim_end_matches('/')].concat()
     }
 }
 

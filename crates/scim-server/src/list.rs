@@ -149,15 +149,28 @@ async fn run(
     Ok((page.total_results, resources))
 }
 
+/// The ListResponse (RFC 7644 §3.4.2), serialized around the resources: they are written
+/// once, never copied into an envelope `Value` first.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListEnvelope<'a> {
+    schemas: [&'static str; 1],
+    total_results: usize,
+    start_index: usize,
+    items_per_page: usize,
+    #[serde(rename = "Resources")]
+    resources: &'a [Value],
+}
+
 fn respond(total: usize, start_index: usize, resources: Vec<Value>) -> Response<Bytes> {
-    let body = json!({
-        "schemas": [LIST_URN],
-        "totalResults": total,
-        "startIndex": start_index,
-        "itemsPerPage": resources.len(),
-        "Resources": resources,
-    });
-    response::json(StatusCode::OK, &body)
+    let envelope = ListEnvelope {
+        schemas: [LIST_URN],
+        total_results: total,
+        start_index,
+        items_per_page: resources.len(),
+        resources: &resources,
+    };
+    response::serialized(StatusCode::OK, &envelope)
 }
 
 /// Decodes a SearchRequest body (RFC 7644 §3.4.3). Member names match in any case;
@@ -267,4 +280,27 @@ pub(crate) fn search_body(call: &Call<'_>, compat: Compat) -> Result<ListQuery, 
         ));
     }
     Ok(q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_response_is_the_envelope_serde_json_would_write() {
+        let resources = vec![json!({"id": "1", "userName": "a\"b"}), json!({"id": "2"})];
+        let want = json!({
+            "schemas": [LIST_URN],
+            "totalResults": 12,
+            "startIndex": 3,
+            "itemsPerPage": 2,
+            "Resources": resources,
+        });
+        let resp = respond(12, 3, resources);
+        assert_eq!(resp.body().as_ref(), serde_json::to_vec(&want).unwrap());
+        let empty = respond(0, 1, Vec::new());
+        let want = json!({"schemas": [LIST_URN], "totalResults": 0, "startIndex": 1,
+            "itemsPerPage": 0, "Resources": []});
+        assert_eq!(empty.body().as_ref(), serde_json::to_vec(&want).unwrap());
+    }
 }

@@ -202,7 +202,7 @@ pub(crate) fn is_hashed(v: &Value) -> bool {
 
 /// The URL of one resource.
 pub(crate) fn location(call: &Call<'_>, served: &Served, id: &str) -> String {
-    format!("{}{}/{}", call.base_url, served.rt.endpoint, id)
+    [&call.base_url, &served.rt.endpoint, "/", id].concat()
 }
 
 /// Compiles the `attributes`/`excludedAttributes` projection for a resource type.

@@ -10,7 +10,14 @@ pub const SCIM_JSON: &str = "application/scim+json";
 
 /// A response with a JSON body and the SCIM content type.
 pub(crate) fn json(status: StatusCode, body: &Value) -> Response<Bytes> {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    serialized(status, body)
+}
+
+/// A response with the SCIM content type and `body` serialized as compact JSON.
+pub(crate) fn serialized(status: StatusCode, body: &impl serde::Serialize) -> Response<Bytes> {
+    let mut bytes = Vec::with_capacity(1024);
+    // Serializing JSON values and plain structs into a `Vec` cannot fail.
+    let _ = serde_json::to_writer(&mut bytes, body);
     let mut resp = Response::new(Bytes::from(bytes));
     *resp.status_mut() = status;
     resp.headers_mut()

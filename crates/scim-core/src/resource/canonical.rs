@@ -6,6 +6,7 @@ use crate::error::{ScimError, ScimType};
 use crate::registry::{Resolved, ResourceType, SchemaRegistry};
 use crate::schema::{AttributeDef, Schema};
 use crate::value::{Path, canonical_keys, invalid_syntax, invalid_value, kind};
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 /// The SCIM 1.x core schema URN some clients still send (OneLogin's default template).
@@ -418,12 +419,16 @@ fn merge(
     v: Value,
     path: &Path<'_>,
 ) -> Result<(), ScimError> {
-    match target.get_mut(&key) {
-        None => {
-            target.insert(key, v);
-            Ok(())
+    // One lookup: the usual case is a key seen for the first time.
+    let mut slot = match target.entry(key) {
+        Entry::Vacant(e) => {
+            e.insert(v);
+            return Ok(());
         }
-        Some(Value::Object(existing)) => {
+        Entry::Occupied(slot) => slot,
+    };
+    match slot.get_mut() {
+        Value::Object(existing) => {
             let Value::Object(new) = v else {
                 return Err(duplicate(path));
             };
@@ -435,7 +440,7 @@ fn merge(
             }
             Ok(())
         }
-        Some(_) => Err(duplicate(path)),
+        _ => Err(duplicate(path)),
     }
 }
 

@@ -190,8 +190,15 @@ fn check_attribute(
     let old = existing
         .and_then(|e| e.get(&attr.name))
         .filter(|v| !v.is_null());
+    // Most attributes of a schema are absent from a given resource: find that out without
+    // hashing the name twice.
+    let here = has_key(map, &attr.name);
     if attr.mutability == Mutability::ReadOnly {
-        let sent = map.shift_remove(&attr.name);
+        let sent = if here {
+            map.shift_remove(&attr.name)
+        } else {
+            None
+        };
         // An `id` that contradicts the resource being replaced is an error, not a no-op.
         if attr.name == "id"
             && let (Some(sent @ Value::String(_)), Some(old)) = (&sent, old)
@@ -204,7 +211,8 @@ fn check_attribute(
         }
         return Ok(());
     }
-    let present = match map.get_mut(&attr.name) {
+    let slot = if here { map.get_mut(&attr.name) } else { None };
+    let present = match slot {
         Some(v) => {
             coerce_attr(attr, v, compat, path)?;
             strip_and_check_subs(attr, v, &path)?;
@@ -212,7 +220,7 @@ fn check_attribute(
         }
         None => false,
     };
-    if !present {
+    if here && !present {
         map.shift_remove(&attr.name);
     }
     if attr.mutability == Mutability::Immutable
@@ -236,6 +244,16 @@ fn check_attribute(
         return Err(invalid_value(&path, "the attribute is required"));
     }
     Ok(())
+}
+
+/// Whether `map` has the member `name`: a scan of a small object (comparing lengths first)
+/// is cheaper than hashing the name.
+fn has_key(map: &Map<String, Value>, name: &str) -> bool {
+    if map.len() <= 16 {
+        map.keys().any(|k| k == name)
+    } else {
+        map.contains_key(name)
+    }
 }
 
 fn is_empty(v: &Value) -> bool {

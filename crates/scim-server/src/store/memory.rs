@@ -15,6 +15,10 @@ use scim_core::registry::ResourceType;
 
 use scim_filter::{CompareOp, CompiledFold, Literal, ResolvedAttr};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
+// The fast, unkeyed hash only where the store or its configuration chooses the keys (ids are
+// generated UUIDs); client-chosen values (indexed attributes, member ids) keep SipHash.
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -46,13 +50,15 @@ pub struct MemoryStore {
     registry: Arc<SchemaRegistry>,
     /// Resource type name (lowercase) → what the store must know about it.
     kinds: HashMap<String, Kind>,
-    tenants: RwLock<HashMap<String, Arc<RwLock<Tenant>>>>,
+    /// Keyed by tenant names, which come from the authenticator's configuration.
+    tenants: RwLock<FxHashMap<String, Arc<RwLock<Tenant>>>>,
     versions: AtomicU64,
 }
 
 #[derive(Debug, Default)]
 struct Tenant {
-    tables: HashMap<String, Table>,
+    /// Keyed by the (configured) resource type names.
+    tables: FxHashMap<String, Table>,
     /// Member id → ids of the groups listing it.
     memberships: HashMap<String, BTreeSet<String>>,
     /// Group id → its resource type key (to read `displayName` for derived `groups`).
@@ -62,7 +68,7 @@ struct Tenant {
 #[derive(Debug, Default)]
 struct Table {
     /// Id → insertion sequence.
-    ids: HashMap<String, u64>,
+    ids: FxHashMap<String, u64>,
     /// Insertion sequence → row: scans walk this in the default list order without hashing.
     rows: BTreeMap<u64, Row>,
     /// Indexed attribute name → folded value → ids.
@@ -111,7 +117,7 @@ impl MemoryStore {
         MemoryStore {
             registry,
             kinds,
-            tenants: RwLock::new(HashMap::new()),
+            tenants: RwLock::new(FxHashMap::default()),
             versions: AtomicU64::new(1),
         }
     }
@@ -121,10 +127,21 @@ impl MemoryStore {
         &self.registry
     }
 
-    fn kind(&self, rt: &ResourceType) -> (String, Kind) {
-        let key = rt.name.to_ascii_lowercase();
-        let kind = self.kinds.get(&key).cloned().unwrap_or_default();
-        (key, kind)
+    /// The table key (the lowercase type name) and kind of a resource type, borrowed from
+    /// the store (a type the registry does not know gets an owned key and no indexes).
+    fn kind(&self, rt: &ResourceType) -> (Cow<'_, str>, Cow<'_, Kind>) {
+        // A handful of kinds: a scan without hashing or case-folding a copy.
+        match self
+            .kinds
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(&rt.name))
+        {
+            Some((key, kind)) => (Cow::Borrowed(key), Cow::Borrowed(kind)),
+            None => (
+                Cow::Owned(rt.name.to_ascii_lowercase()),
+                Cow::Owned(Kind::default()),
+            ),
+        }
     }
 
     fn tenant(&self, name: &str) -> Arc<RwLock<Tenant>> {
@@ -161,20 +178,13 @@ impl MemoryStore {
         strip_owned(kind, &mut resource);
         t.check_unique(key, kind, &resource, Some(id))?;
         if let (Some(obj), Some(old_obj)) = (resource.as_object_mut(), old.resource.as_object()) {
-            let mut out = Map::with_capacity(obj.len() + 2);
-            if let Some(schemas) = obj.shift_remove("schemas") {
-                out.insert("schemas".into(), schemas);
-            }
-            out.insert("id".into(), Value::String(id.to_owned()));
-            out.extend(std::mem::take(obj));
             let mut meta = old_obj
                 .get("meta")
                 .and_then(Value::as_object)
                 .cloned()
                 .unwrap_or_default();
             meta.insert("lastModified".into(), Value::String(now()));
-            out.insert("meta".into(), Value::Object(meta));
-            *obj = out;
+            place_owned(obj, id, meta);
         }
         t.unindex(key, kind, id, &old.resource);
         t.index(key, kind, id, &resource);
@@ -247,14 +257,28 @@ impl Tenant {
         Ok(())
     }
 
+    /// The table of type `key`, created empty if need be.
+    /// The table of type `key`, created empty if need be (the key is copied only then).
+    fn table_mut(&mut self, key: &str) -> Option<&mut Table> {
+        if !self.tables.contains_key(key) {
+            self.tables.insert(key.to_owned(), Table::default());
+        }
+        self.tables.get_mut(key)
+    }
+
     fn index(&mut self, key: &str, kind: &Kind, id: &str, resource: &Value) {
-        let table = self.tables.entry(key.to_owned()).or_default();
+        let Some(table) = self.table_mut(key) else {
+            return;
+        };
         for ix in &kind.indexes {
             if let Some(v) = str_attr(resource, &ix.name) {
-                table
-                    .indexes
-                    .entry(ix.name.clone())
-                    .or_default()
+                if !table.indexes.contains_key(&ix.name) {
+                    table.indexes.insert(ix.name.clone(), HashMap::new());
+                }
+                let Some(values) = table.indexes.get_mut(&ix.name) else {
+                    continue;
+                };
+                values
                     .entry(fold(v, ix.case_exact))
                     .or_default()
                     .insert(id.to_owned());
@@ -333,6 +357,7 @@ impl Tenant {
     /// [`Tenant::materialize`], leaving out `members` when the caller will not return them
     /// (a large group listed with `excludedAttributes=members` is never copied whole).
     fn materialize_with(&self, kind: &Kind, id: &str, row: &Row, members: bool) -> StoredResource {
+        let version = row.version.to_string();
         let mut resource = match (&row.resource, members || !kind.has_members) {
             (Value::Object(obj), false) => Value::Object(
                 obj.iter()
@@ -344,10 +369,7 @@ impl Tenant {
         };
         if let Some(obj) = resource.as_object_mut() {
             if let Some(meta) = obj.get_mut("meta").and_then(Value::as_object_mut) {
-                meta.insert(
-                    "version".into(),
-                    Value::String(format!("W/\"{}\"", row.version)),
-                );
+                meta.insert("version".into(), Value::String(super::weak_etag(&version)));
             }
             if kind.derived_groups {
                 obj.shift_remove("groups");
@@ -370,7 +392,7 @@ impl Tenant {
         }
         StoredResource {
             id: id.to_owned(),
-            version: row.version.to_string(),
+            version,
             resource,
         }
     }
@@ -382,13 +404,32 @@ impl Tenant {
     }
 }
 
+/// Puts the store-owned members into a resource without them: `schemas` first, then `id`,
+/// the client's members in their order, and `meta` last.
+fn place_owned(obj: &mut Map<String, Value>, id: &str, meta: Map<String, Value>) {
+    // Reordered in place: only the moved members are hashed.
+    let mut at = 0;
+    match obj.keys().position(|k| k == "schemas") {
+        Some(0) => at = 1,
+        Some(_) => {
+            if let Some(schemas) = obj.shift_remove("schemas") {
+                obj.shift_insert(0, "schemas".into(), schemas);
+                at = 1;
+            }
+        }
+        None => {}
+    }
+    obj.shift_insert(at, "id".into(), Value::String(id.to_owned()));
+    obj.insert("meta".into(), Value::Object(meta));
+}
+
 /// Removes what the store derives or owns from incoming JSON.
 fn strip_owned(kind: &Kind, resource: &mut Value) {
     if let Some(obj) = resource.as_object_mut() {
-        obj.shift_remove("id");
-        obj.shift_remove("meta");
-        if kind.derived_groups {
-            obj.shift_remove("groups");
+        let owned = |k: &str| k == "id" || k == "meta" || (kind.derived_groups && k == "groups");
+        // Usually there is nothing to strip: a scan finds out without hashing.
+        if obj.keys().any(|k| owned(k)) {
+            obj.retain(|k, _| !owned(k));
         }
     }
 }
@@ -418,6 +459,7 @@ impl ResourceStore for MemoryStore {
         mut resource: Value,
     ) -> Result<StoredResource, StoreError> {
         let (key, kind) = self.kind(rt);
+        let key = &*key;
         strip_owned(&kind, &mut resource);
         let id = uuid::Uuid::new_v4().to_string();
         let ts = now();
@@ -427,35 +469,31 @@ impl ResourceStore for MemoryStore {
             meta.insert("resourceType".into(), Value::String(rt.name.clone()));
             meta.insert("created".into(), Value::String(ts.clone()));
             meta.insert("lastModified".into(), Value::String(ts));
-            let mut out = Map::with_capacity(obj.len() + 2);
-            if let Some(schemas) = obj.shift_remove("schemas") {
-                out.insert("schemas".into(), schemas);
-            }
-            out.insert("id".into(), Value::String(id.clone()));
-            out.extend(std::mem::take(obj));
-            out.insert("meta".into(), Value::Object(meta));
-            *obj = out;
+            place_owned(obj, &id, meta);
         }
         let tenant = self.tenant(&ctx.tenant);
         let mut t = tenant.write().map_err(|_| poisoned())?;
-        t.check_unique(&key, &kind, &resource, None)?;
-        t.index(&key, &kind, &id, &resource);
+        t.check_unique(key, &kind, &resource, None)?;
+        t.index(key, &kind, &id, &resource);
         if kind.has_members {
             let members = member_ids(&resource);
             let bump = || self.next_version();
-            t.relink(&id, &key, &BTreeSet::new(), &members, &bump);
+            t.relink(&id, key, &BTreeSet::new(), &members, &bump);
         }
-        let table = t.tables.entry(key).or_default();
-        let seq = table.next_seq;
-        table.next_seq += 1;
-        let row = Row {
+        let mut row = Row {
             id: id.clone(),
-            seq,
+            seq: 0,
             version,
             resource,
         };
-        table.put(row.clone());
-        Ok(t.materialize(&kind, &id, &row))
+        // The response is materialized first, so the row itself moves into the table.
+        let stored = t.materialize(&kind, &id, &row);
+        if let Some(table) = t.table_mut(key) {
+            row.seq = table.next_seq;
+            table.next_seq += 1;
+            table.put(row);
+        }
+        Ok(stored)
     }
 
     async fn get(
@@ -465,11 +503,12 @@ impl ResourceStore for MemoryStore {
         id: &str,
     ) -> Result<StoredResource, StoreError> {
         let (key, kind) = self.kind(rt);
+        let key = &*key;
         let tenant = self.tenant(&ctx.tenant);
         let t = tenant.read().map_err(|_| poisoned())?;
         let row = t
             .tables
-            .get(&key)
+            .get(key)
             .and_then(|table| table.get(id))
             .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
         Ok(t.materialize_with(&kind, id, row, !ctx.skip_members))
@@ -482,9 +521,10 @@ impl ResourceStore for MemoryStore {
         request: &ListRequest<'_>,
     ) -> Result<ListPage, StoreError> {
         let (key, kind) = self.kind(rt);
+        let key = &*key;
         let tenant = self.tenant(&ctx.tenant);
         let t = tenant.read().map_err(|_| poisoned())?;
-        let Some(table) = t.tables.get(&key) else {
+        let Some(table) = t.tables.get(key) else {
             return Ok(ListPage {
                 total_results: 0,
                 resources: Vec::new(),
@@ -570,17 +610,18 @@ impl ResourceStore for MemoryStore {
         precondition: Precondition<'_>,
     ) -> Result<StoredResource, StoreError> {
         let (key, kind) = self.kind(rt);
+        let key = &*key;
         strip_owned(&kind, &mut resource);
         let tenant = self.tenant(&ctx.tenant);
         let mut t = tenant.write().map_err(|_| poisoned())?;
         let old = t
             .tables
-            .get(&key)
+            .get(key)
             .and_then(|table| table.get(id))
             .cloned()
             .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
         check_precondition(id, &old, precondition)?;
-        let row = self.write_row(&mut t, &key, &kind, id, &old, resource)?;
+        let row = self.write_row(&mut t, key, &kind, id, &old, resource)?;
         Ok(t.materialize(&kind, id, &row))
     }
 
@@ -593,6 +634,7 @@ impl ResourceStore for MemoryStore {
         precondition: Precondition<'_>,
     ) -> Result<(StoredResource, bool), StoreError> {
         let (key, kind) = self.kind(rt);
+        let key = &*key;
         let tenant = self.tenant(&ctx.tenant);
         // One write lock for read-modify-write: concurrent PATCHes of one resource serialize
         // here and none is lost.
@@ -600,7 +642,7 @@ impl ResourceStore for MemoryStore {
         let current = {
             let row = t
                 .tables
-                .get(&key)
+                .get(key)
                 .and_then(|table| table.get(id))
                 .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
             check_precondition(id, row, precondition)?;
@@ -610,10 +652,10 @@ impl ResourceStore for MemoryStore {
         if !patcher.apply(&mut resource)? {
             return Ok((current, false));
         }
-        let Some(old) = t.tables.get(&key).and_then(|table| table.get(id)).cloned() else {
+        let Some(old) = t.tables.get(key).and_then(|table| table.get(id)).cloned() else {
             return Err(StoreError::NotFound(id.to_owned()));
         };
-        let row = self.write_row(&mut t, &key, &kind, id, &old, resource)?;
+        let row = self.write_row(&mut t, key, &kind, id, &old, resource)?;
         Ok((t.materialize(&kind, id, &row), true))
     }
 
@@ -625,23 +667,24 @@ impl ResourceStore for MemoryStore {
         precondition: Precondition<'_>,
     ) -> Result<(), StoreError> {
         let (key, kind) = self.kind(rt);
+        let key = &*key;
         let tenant = self.tenant(&ctx.tenant);
         let mut t = tenant.write().map_err(|_| poisoned())?;
         let row = t
             .tables
-            .get(&key)
+            .get(key)
             .and_then(|table| table.get(id))
             .cloned()
             .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
         check_precondition(id, &row, precondition)?;
-        t.unindex(&key, &kind, id, &row.resource);
-        if let Some(table) = t.tables.get_mut(&key) {
+        t.unindex(key, &kind, id, &row.resource);
+        if let Some(table) = t.tables.get_mut(key) {
             table.remove(id);
         }
         let bump = || self.next_version();
         if kind.has_members {
             let before = member_ids(&row.resource);
-            t.relink(id, &key, &before, &BTreeSet::new(), &bump);
+            t.relink(id, key, &before, &BTreeSet::new(), &bump);
             t.group_kind.remove(id);
         }
         // Remove the deleted resource from every group that lists it.

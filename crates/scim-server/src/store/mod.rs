@@ -67,8 +67,13 @@ pub struct StoredResource {
 impl StoredResource {
     /// The weak ETag of this version.
     pub fn etag(&self) -> String {
-        format!("W/\"{}\"", self.version)
+        weak_etag(&self.version)
     }
+}
+
+/// `W/"{version}"`.
+fn weak_etag(version: &str) -> String {
+    ["W/\"", version, "\""].concat()
 }
 
 /// The paging, filter and sort of a list request, handed to the store so it can push work
