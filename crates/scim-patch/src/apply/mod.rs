@@ -320,6 +320,19 @@ impl<'r> Tx<'_, 'r> {
         }
     }
 
+    /// Removes the whole attribute `t` names (which has a value): refused when it is required
+    /// or not writable.
+    fn clear(&mut self, t: &AttrTarget<'r>) -> Result<(), PatchError> {
+        if t.attr.required {
+            return Err(invalid_value(format!("{} is required", t.attr.name)));
+        }
+        let key = t.attr.name.as_str();
+        self.check(t.attr, self.get(t.ext, key), None)?;
+        self.remove(t.ext, key);
+        self.mark(t, None);
+        Ok(())
+    }
+
     /// `attr` without filter or sub-attribute.
     fn whole(
         &mut self,
@@ -336,13 +349,7 @@ impl<'r> Tx<'_, 'r> {
             if let Some(Value::Array(items)) = value.as_deref() {
                 return self.remove_listed(t, items);
             }
-            if t.attr.required {
-                return Err(invalid_value(format!("{} is required", t.attr.name)));
-            }
-            self.check(t.attr, cur, None)?;
-            self.remove(t.ext, key);
-            self.mark(t, None);
-            return Ok(());
+            return self.clear(t);
         }
         let Some(value) = value else {
             return Ok(());
@@ -361,13 +368,7 @@ impl<'r> Tx<'_, 'r> {
                 if cur.is_none() {
                     return Ok(());
                 }
-                if t.attr.required {
-                    return Err(invalid_value(format!("{} is required", t.attr.name)));
-                }
-                self.check(t.attr, cur, None)?;
-                self.remove(t.ext, key);
-                self.mark(t, None);
-                return Ok(());
+                return self.clear(t);
             }
             let value = dedupe(t.attr, given::items(value));
             if !self.check(t.attr, cur, Some(&value))? {

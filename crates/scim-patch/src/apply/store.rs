@@ -306,18 +306,8 @@ impl<'a, 'r> Tx<'a, 'r> {
             let Some(u) = self.undo.pop() else { break };
             match u {
                 Undo::Key { ext, key, pos, old } => {
-                    let Some(c) = self.container_mut(ext) else {
-                        continue;
-                    };
-                    match (old, c.get_mut(key)) {
-                        (None, _) => {
-                            c.shift_remove(key);
-                        }
-                        (Some(old), Some(slot)) => *slot = old,
-                        (Some(old), None) => {
-                            let pos = pos.min(c.len());
-                            c.shift_insert(pos, key.to_owned(), old);
-                        }
+                    if let Some(c) = self.container_mut(ext) {
+                        restore_entry(c, key, pos, old);
                     }
                 }
                 Undo::Truncate { ext, key, len } => {
@@ -344,16 +334,7 @@ impl<'a, 'r> Tx<'a, 'r> {
                     old,
                 } => {
                     if let Some(o) = self.object_mut(ext, key, index) {
-                        match (old, o.get_mut(sub)) {
-                            (None, _) => {
-                                o.shift_remove(sub);
-                            }
-                            (Some(old), Some(slot)) => *slot = old,
-                            (Some(old), None) => {
-                                let pos = pos.min(o.len());
-                                o.shift_insert(pos, sub.to_owned(), old);
-                            }
-                        }
+                        restore_entry(o, sub, pos, old);
                     }
                 }
                 Undo::Restore { ext, key, removed } => {
@@ -390,6 +371,25 @@ impl<'a, 'r> Tx<'a, 'r> {
     pub(super) fn mark_path(&mut self, c: Changed<'r>) {
         if !self.changed.contains(&c) {
             self.changed.push(c);
+        }
+    }
+}
+
+/// Puts a map entry back as it was: absent (`old` is `None`), or `old` in place or at `pos`.
+fn restore_entry(
+    map: &mut serde_json::Map<String, Value>,
+    key: &str,
+    pos: usize,
+    old: Option<Value>,
+) {
+    match (old, map.get_mut(key)) {
+        (None, _) => {
+            map.shift_remove(key);
+        }
+        (Some(old), Some(slot)) => *slot = old,
+        (Some(old), None) => {
+            let pos = pos.min(map.len());
+            map.shift_insert(pos, key.to_owned(), old);
         }
     }
 }
