@@ -166,6 +166,20 @@ async fn token(s: &Served, client: (&str, &str), form: &str) -> (StatusCode, Val
     body(r).await
 }
 
+/// The refresh-token grant.
+async fn refresh_grant(
+    s: &Served,
+    client: (&str, &str),
+    refresh_token: &str,
+) -> (StatusCode, Value) {
+    token(
+        s,
+        client,
+        &format!("grant_type=refresh_token&refresh_token={refresh_token}"),
+    )
+    .await
+}
+
 /// The word after `key` in `line` (trailing `,` dropped).
 fn word_after(line: &str, key: &str) -> String {
     let rest = &line[line
@@ -182,26 +196,24 @@ fn word_after(line: &str, key: &str) -> String {
 /// The id of the group called `name`, found by `displayName`.
 async fn group_id(c: &Client, s: &Served, token: &str, name: &str) -> String {
     let filter = format!("displayName eq \"{name}\"");
-    let url = format!("{}?filter={}", s.url("/Groups"), urlencode(&filter));
+    let url = filtered(s, "/Groups", &filter);
     let (status, list) = call(c, reqwest::Method::GET, &url, token, None).await;
     assert_eq!(status, 200, "{list}");
     assert_eq!(list["totalResults"], 1, "{list}");
     list["Resources"][0]["id"].as_str().unwrap().to_owned()
 }
 
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// `endpoint?filter=…`, the filter form-encoded.
+fn filtered(s: &Served, endpoint: &str, filter: &str) -> String {
+    reqwest::Url::parse_with_params(&s.url(endpoint), [("filter", filter)])
+        .unwrap()
+        .to_string()
 }
 
 /// `filter=userName eq "name"`: the matching users' ids.
 async fn find_user(c: &Client, s: &Served, token: &str, name: &str) -> Vec<String> {
     let filter = format!("userName eq \"{name}\"");
-    let url = format!("{}?filter={}", s.url("/Users"), urlencode(&filter));
+    let url = filtered(s, "/Users", &filter);
     let (status, list) = call(c, reqwest::Method::GET, &url, token, None).await;
     assert_eq!(status, 200, "{list}");
     list["Resources"]
@@ -347,23 +359,13 @@ async fn locker_customer_sync_with_the_printed_credentials() {
     assert_eq!(status, 404);
 
     // Token refresh: a new pair; the used refresh token is spent.
-    let (status, renewed) = token(
-        &s,
-        client,
-        &format!("grant_type=refresh_token&refresh_token={refresh}"),
-    )
-    .await;
+    let (status, renewed) = refresh_grant(&s, client, &refresh).await;
     assert_eq!(status, 200, "{renewed}");
     let access2 = renewed["access_token"].as_str().unwrap().to_owned();
     assert_ne!(access2, access);
     let (status, _) = call(&c, Method::GET, &user_url, &access2, None).await;
     assert_eq!(status, 200);
-    let (status, again) = token(
-        &s,
-        client,
-        &format!("grant_type=refresh_token&refresh_token={refresh}"),
-    )
-    .await;
+    let (status, again) = refresh_grant(&s, client, &refresh).await;
     assert_eq!(
         (status.as_u16(), &again["error"]),
         (400, &json!("invalid_grant"))
@@ -377,12 +379,7 @@ async fn locker_customer_sync_with_the_printed_credentials() {
     let form = format!("grant_type=password&username=api-company-a&password={password_a}");
     let (_, login) = token(&s, client, &form).await;
     let refresh = login["refresh_token"].as_str().unwrap();
-    let (status, renewed) = token(
-        &s,
-        client,
-        &format!("grant_type=refresh_token&refresh_token={refresh}"),
-    )
-    .await;
+    let (status, renewed) = refresh_grant(&s, client, refresh).await;
     assert_eq!(status, 200, "{renewed}");
     let access3 = renewed["access_token"].as_str().unwrap();
     let (status, _) = call(&c, Method::DELETE, &user_url, access3, None).await;
@@ -455,12 +452,7 @@ tenant = "company-a"
         .unwrap();
     assert_eq!(r.status(), 401);
     assert!(r.headers().contains_key("www-authenticate"));
-    let (status, renewed) = token(
-        &s,
-        client,
-        &format!("grant_type=refresh_token&refresh_token={refresh}"),
-    )
-    .await;
+    let (status, renewed) = refresh_grant(&s, client, refresh).await;
     assert_eq!(status, 200, "{renewed}");
     let (status, list) = call(
         &c,

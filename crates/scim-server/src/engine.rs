@@ -71,23 +71,10 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
-    /// Runs the after-hooks and records the audit event of a committed write.
+    /// Runs the after-hooks and records the audit event of a committed write to a resource
+    /// of type `resource_type` (not always the endpoint's: a group whose members follow a
+    /// user's `groups`).
     pub(crate) async fn committed(
-        &self,
-        call: &Call<'_>,
-        operation: crate::hooks::Operation,
-        served: &Served,
-        id: &str,
-        resource: Option<&Value>,
-        attributes: Vec<String>,
-    ) {
-        self.committed_on(call, operation, &served.rt.name, id, resource, attributes)
-            .await;
-    }
-
-    /// [`Inner::committed`] for a write to a resource of type `resource_type`, which may not
-    /// be the endpoint's (a group whose members follow a user's `groups`).
-    pub(crate) async fn committed_on(
         &self,
         call: &Call<'_>,
         operation: crate::hooks::Operation,

@@ -129,7 +129,7 @@ pub(crate) async fn sync(
             // Audited as the group's own change: its members changed.
             Ok((stored, true)) => {
                 inner
-                    .committed_on(
+                    .committed(
                         call,
                         crate::hooks::Operation::Patch,
                         &group_rt.name,

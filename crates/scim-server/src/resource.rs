@@ -167,7 +167,7 @@ pub(crate) async fn create(
         .committed(
             call,
             Operation::Create,
-            served,
+            &served.rt.name,
             &stored.id,
             Some(&stored.resource),
             attributes,
@@ -272,7 +272,7 @@ pub(crate) async fn replace(
         .committed(
             call,
             Operation::Replace,
-            served,
+            &served.rt.name,
             id,
             Some(&stored.resource),
             attributes,
@@ -337,7 +337,7 @@ pub(crate) async fn patch(
             .committed(
                 call,
                 Operation::Patch,
-                served,
+                &served.rt.name,
                 id,
                 Some(&stored.resource),
                 attributes,
@@ -412,7 +412,14 @@ pub(crate) async fn delete(
         .delete(&call.ctx, &served.rt, id, precondition)
         .await?;
     inner
-        .committed(call, Operation::Delete, served, id, None, Vec::new())
+        .committed(
+            call,
+            Operation::Delete,
+            &served.rt.name,
+            id,
+            None,
+            Vec::new(),
+        )
         .await;
     Ok(response::empty(StatusCode::NO_CONTENT))
 }

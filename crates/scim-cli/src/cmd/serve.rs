@@ -105,9 +105,7 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
         (_, true) => {
             let store = MemoryStore::new(config.registry.clone());
-            for tenant in &tenants {
-                seed_groups(&store, &config.registry, tenant, &names).await?;
-            }
+            seed_everywhere(&store, &config, &tenants, &names).await?;
             (
                 build(config, store, &tokens, file)?,
                 "in-memory store".to_owned(),
@@ -116,9 +114,7 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         (_, false) => {
             let store = SqliteStore::open(&db, config.registry.clone())
                 .map_err(|e| format!("cannot open {}: {e}", db.display()))?;
-            for tenant in &tenants {
-                seed_groups(&store, &config.registry, tenant, &names).await?;
-            }
+            seed_everywhere(&store, &config, &tenants, &names).await?;
             let described = format!("SQLite store {}", db.display());
             (build(config, store, &tokens, file)?, described)
         }
@@ -173,6 +169,19 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
                 .await;
         });
     }
+}
+
+/// Seeds the groups `names` in each of `tenants`.
+async fn seed_everywhere(
+    store: &dyn ResourceStore,
+    config: &ServerConfig,
+    tenants: &[String],
+    names: &[&str],
+) -> Result<(), Box<dyn std::error::Error>> {
+    for tenant in tenants {
+        seed_groups(store, &config.registry, tenant, names).await?;
+    }
+    Ok(())
 }
 
 /// The engine's service with `--request-timeout` around each call (body reading included):
