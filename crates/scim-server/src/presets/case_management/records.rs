@@ -355,19 +355,14 @@ pub(crate) fn link(
     users: &[String],
     ts: &str,
 ) -> R<usize> {
-    let mut stmt = c
-        .prepare_cached(
-            "INSERT OR IGNORE INTO user_profiles (tenant, user_id, profile_id) VALUES (?1, ?2, ?3)",
-        )
-        .sql()?;
-    let mut added = 0;
-    for u in users {
-        if stmt.execute(params![tenant, u, profile]).sql()? > 0 {
-            touch_user(c, tenant, u, ts)?;
-            added += 1;
-        }
-    }
-    Ok(added)
+    each_link(
+        c,
+        "INSERT OR IGNORE INTO user_profiles (tenant, profile_id, user_id) VALUES (?1, ?2, ?3)",
+        tenant,
+        profile,
+        users,
+        ts,
+    )
 }
 
 /// Takes the profile from the users whose ids fold to `folded`; returns how many held it.
@@ -379,19 +374,34 @@ pub(crate) fn unlink(
     folded: &[String],
     ts: &str,
 ) -> R<usize> {
-    let mut stmt = c
-        .prepare_cached(
-            "DELETE FROM user_profiles WHERE tenant = ?1 AND profile_id = ?2 AND user_id = ?3",
-        )
-        .sql()?;
-    let mut removed = 0;
-    for u in folded {
+    each_link(
+        c,
+        "DELETE FROM user_profiles WHERE tenant = ?1 AND profile_id = ?2 AND user_id = ?3",
+        tenant,
+        profile,
+        folded,
+        ts,
+    )
+}
+
+/// Runs `sql` (tenant, profile, user) for each user; bumps and counts the users it changed.
+fn each_link(
+    c: &Connection,
+    sql: &str,
+    tenant: &str,
+    profile: &str,
+    users: &[String],
+    ts: &str,
+) -> R<usize> {
+    let mut stmt = c.prepare_cached(sql).sql()?;
+    let mut changed = 0;
+    for u in users {
         if stmt.execute(params![tenant, profile, u]).sql()? > 0 {
             touch_user(c, tenant, u, ts)?;
-            removed += 1;
+            changed += 1;
         }
     }
-    Ok(removed)
+    Ok(changed)
 }
 
 /// Bumps a profile's version.
