@@ -19,7 +19,7 @@ pub(crate) fn identity<'v>(attr: &AttributeDef, elem: &'v Value) -> Option<&'v s
 
 /// How the elements of one multi-valued attribute are identified, worked out from the
 /// schema once per operation rather than once per element.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Ids {
     complex: bool,
     /// `value` is the only sub-attribute name five bytes long.

@@ -13,6 +13,9 @@
 //!    attribute definition they were compiled against;
 //! 3. **apply**: [`Plan::apply`] changes the resource in place, recording an undo log; when
 //!    an operation fails, the log is replayed and the resource is exactly as before.
+//!    A host that keeps resources between requests can keep a [`KeptIndex`] beside each
+//!    one and apply through it ([`Plan::apply_kept`]): adding a member to a large group
+//!    then reads none of the others.
 //!
 //! ```
 //! use scim_core::SchemaRegistry;
@@ -69,6 +72,7 @@ mod equiv;
 mod error;
 mod given;
 mod index;
+mod kept;
 mod lookup;
 mod memo;
 mod path;
@@ -78,6 +82,7 @@ mod scan;
 pub use diff::{diff, diff_typed};
 pub use equiv::equivalent;
 pub use error::PatchError;
+pub use kept::KeptIndex;
 pub use scim_core::message::{PatchOp, PatchOpKind, PatchOperation};
 pub use scim_core::{Compat, Quirk};
 
@@ -137,13 +142,29 @@ impl<'r> Patcher<'r> {
     /// Applies `patch` to `resource` (a canonical resource whose type is found from
     /// `meta.resourceType` or `schemas`). On error, `resource` is unchanged.
     pub fn apply(&self, resource: &mut Value, patch: &PatchOp) -> Result<PatchOutcome, PatchError> {
-        let rt = resource_type_of(self.registry, resource).ok_or_else(|| {
+        let rt = self.type_of(resource)?;
+        self.plan(rt, patch)?.apply_once(resource, None)
+    }
+
+    /// [`Patcher::apply`], using and updating identities of `resource` kept from earlier
+    /// requests (see [`KeptIndex`]). On error, `resource` and `kept` are unchanged.
+    pub fn apply_kept(
+        &self,
+        resource: &mut Value,
+        patch: &PatchOp,
+        kept: &mut KeptIndex,
+    ) -> Result<PatchOutcome, PatchError> {
+        let rt = self.type_of(resource)?;
+        self.plan(rt, patch)?.apply_once(resource, Some(kept))
+    }
+
+    fn type_of(&self, resource: &Value) -> Result<&'r ResourceType, PatchError> {
+        resource_type_of(self.registry, resource).ok_or_else(|| {
             PatchError::new(
                 ScimType::InvalidValue,
                 "the resource's type is unknown (no meta.resourceType or core schema)",
             )
-        })?;
-        self.plan(rt, patch)?.apply_once(resource)
+        })
     }
 
     /// Applies `patch` to a resource of type `rt`. On error, `resource` is unchanged.
@@ -153,7 +174,7 @@ impl<'r> Patcher<'r> {
         resource: &mut Value,
         patch: &PatchOp,
     ) -> Result<PatchOutcome, PatchError> {
-        self.plan(rt, patch)?.apply_once(resource)
+        self.plan(rt, patch)?.apply_once(resource, None)
     }
 
     /// Decodes `body` and applies it (see [`Patcher::apply`]).
@@ -208,25 +229,45 @@ impl Plan<'_> {
     /// Applies the plan to `resource`, atomically: on error, `resource` is unchanged.
     pub fn apply(&self, resource: &mut Value) -> Result<PatchOutcome, PatchError> {
         let Value::Object(root) = resource else {
-            return Err(PatchError::new(
-                ScimType::InvalidSyntax,
-                "a resource must be a JSON object",
-            ));
+            return Err(not_an_object());
         };
-        let changed = apply::execute(root, apply::Steps::Kept(&self.steps), self.compat)?;
+        let changed = apply::execute(root, apply::Steps::Kept(&self.steps), self.compat, None)?;
+        Ok(PatchOutcome { changed })
+    }
+
+    /// [`Plan::apply`], using and updating identities of `resource` kept from earlier
+    /// requests (see [`KeptIndex`]): adding a member to a large group then reads no other
+    /// member. The outcome is the same as [`Plan::apply`]'s; on error, `resource` and
+    /// `kept` are both unchanged.
+    pub fn apply_kept(
+        &self,
+        resource: &mut Value,
+        kept: &mut KeptIndex,
+    ) -> Result<PatchOutcome, PatchError> {
+        let Value::Object(root) = resource else {
+            return Err(not_an_object());
+        };
+        let steps = apply::Steps::Kept(&self.steps);
+        let changed = apply::execute(root, steps, self.compat, Some(kept))?;
         Ok(PatchOutcome { changed })
     }
 
     /// [`Plan::apply`] for a plan used once: its values are moved into the resource
     /// rather than copied.
-    fn apply_once(mut self, resource: &mut Value) -> Result<PatchOutcome, PatchError> {
+    fn apply_once(
+        mut self,
+        resource: &mut Value,
+        kept: Option<&mut KeptIndex>,
+    ) -> Result<PatchOutcome, PatchError> {
         let Value::Object(root) = resource else {
-            return Err(PatchError::new(
-                ScimType::InvalidSyntax,
-                "a resource must be a JSON object",
-            ));
+            return Err(not_an_object());
         };
-        let changed = apply::execute(root, apply::Steps::Spent(&mut self.steps), self.compat)?;
+        let changed = apply::execute(
+            root,
+            apply::Steps::Spent(&mut self.steps),
+            self.compat,
+            kept,
+        )?;
         Ok(PatchOutcome { changed })
     }
 
@@ -239,6 +280,10 @@ impl Plan<'_> {
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
     }
+}
+
+fn not_an_object() -> PatchError {
+    PatchError::new(ScimType::InvalidSyntax, "a resource must be a JSON object")
 }
 
 /// What a successful PATCH changed.

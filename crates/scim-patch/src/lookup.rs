@@ -38,6 +38,23 @@ pub(crate) fn member<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
     }
 }
 
+/// The elements of attribute `key` (of extension object `ext`, when given) of `root`;
+/// none when it holds no array.
+pub(crate) fn elements<'v>(
+    root: &'v Map<String, Value>,
+    ext: Option<&str>,
+    key: &str,
+) -> &'v [Value] {
+    let container = match ext {
+        None => Some(root),
+        Some(urn) => get(root, urn).and_then(Value::as_object),
+    };
+    match container.and_then(|c| get(c, key)) {
+        Some(Value::Array(a)) => a,
+        _ => &[],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

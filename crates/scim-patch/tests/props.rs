@@ -547,3 +547,78 @@ proptest! {
         }
     }
 }
+
+// ----- identities kept between requests: the same answers as without them -----
+
+#[derive(Debug, Clone)]
+enum KOp {
+    Large(LOp),
+    AddWithDisplay(&'static str, &'static str),
+    Replace(Vec<&'static str>),
+    RemoveAll,
+    PathlessAdd(Vec<&'static str>),
+    DisplayName(&'static str),
+    Missing,
+}
+
+fn kop() -> impl Strategy<Value = KOp> {
+    let ids = |n| proptest::collection::vec(select(&LONG_IDS[..]), n);
+    prop_oneof![
+        6 => lop().prop_map(KOp::Large),
+        1 => (select(&LONG_IDS[..]), select(&WORDS[..])).prop_map(|(i, w)| KOp::AddWithDisplay(i, w)),
+        1 => ids(0..3).prop_map(KOp::Replace),
+        1 => Just(KOp::RemoveAll),
+        1 => ids(1..3).prop_map(KOp::PathlessAdd),
+        1 => select(&WORDS[..]).prop_map(KOp::DisplayName),
+        1 => Just(KOp::Missing),
+    ]
+}
+
+fn kop_json(op: &KOp) -> Value {
+    let items = |ids: &[&str]| Value::Array(ids.iter().map(|i| json!({"value": i})).collect());
+    match op {
+        KOp::Large(op) => lop_json(op),
+        KOp::AddWithDisplay(id, d) => {
+            json!({"op": "add", "path": "members", "value": [{"value": id, "display": d}]})
+        }
+        KOp::Replace(ids) => json!({"op": "replace", "path": "members", "value": items(ids)}),
+        KOp::RemoveAll => json!({"op": "remove", "path": "members"}),
+        KOp::PathlessAdd(ids) => json!({"op": "add", "value": {"members": items(ids)}}),
+        KOp::DisplayName(w) => json!({"op": "replace", "path": "displayName", "value": w}),
+        KOp::Missing => json!({"op": "remove", "path": "members[value eq \"nobody\"]"}),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A group patched through a `KeptIndex`, request after request (failed ones included),
+    /// ends up byte for byte as the same group patched without one, with the same outcome
+    /// or error each time.
+    #[test]
+    fn kept_identities_change_no_answer(
+        size in prop_oneof![Just(0usize), Just(63), Just(80)],
+        requests in proptest::collection::vec(proptest::collection::vec(kop(), 1..4), 1..8),
+    ) {
+        let p = Patcher::new(registry());
+        let mut plain = group(size);
+        let mut indexed = plain.clone();
+        let mut kept = scim_patch::KeptIndex::new();
+        for request in &requests {
+            let body = ops(Value::Array(request.iter().map(kop_json).collect()));
+            let patch = p.decode(&body).unwrap();
+            let want = p.apply(&mut plain, &patch);
+            let got = p.apply_kept(&mut indexed, &patch, &mut kept);
+            match (&want, &got) {
+                (Ok(w), Ok(g)) => prop_assert_eq!(w, g, "{}", body),
+                (Err(w), Err(g)) => prop_assert_eq!(w.to_string(), g.to_string(), "{}", body),
+                _ => prop_assert!(false, "{:?} vs {:?} for {}", want, got, body),
+            }
+            prop_assert_eq!(
+                serde_json::to_string(&indexed).unwrap(),
+                serde_json::to_string(&plain).unwrap(),
+                "{}", body
+            );
+        }
+    }
+}

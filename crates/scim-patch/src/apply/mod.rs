@@ -13,6 +13,7 @@ mod store;
 use crate::error::{PatchError, invalid_value, mutability, no_target};
 use crate::given::{self, Given};
 use crate::index::{self, Key};
+use crate::kept::KeptIndex;
 use crate::lookup;
 use crate::path::Matcher;
 use crate::plan::{AttrTarget, Step, Target};
@@ -57,13 +58,15 @@ impl<'r> Steps<'_, 'r> {
     }
 }
 
-/// Runs `steps` on `root`; on error every change is undone.
+/// Runs `steps` on `root`; on error every change is undone. `kept` identities, when
+/// given, are used and brought up to date (left as they were on error).
 pub(crate) fn execute(
     root: &mut Map<String, Value>,
     mut steps: Steps<'_, '_>,
     compat: Compat,
+    kept: Option<&mut KeptIndex>,
 ) -> Result<Vec<String>, PatchError> {
-    let mut tx = Tx::new(root, compat);
+    let mut tx = Tx::new(root, compat, kept);
     let mut i = 0;
     while i < steps.all().len() {
         // A run of member adds or filtered member removals on one attribute is applied in
@@ -90,7 +93,9 @@ pub(crate) fn execute(
         }
         i += 1;
     }
-    Ok(tx.changed.iter().map(Changed::path).collect())
+    let changed = tx.changed.iter().map(Changed::path).collect();
+    tx.commit();
+    Ok(changed)
 }
 
 /// What a step is, for batching: an `add` of items without `primary` to a multi-valued
@@ -530,6 +535,9 @@ impl<'r> Tx<'_, 'r> {
         let key = t.attr.name.as_str();
         let ids = index::Ids::new(t.attr);
         let exact = ids.exact();
+        // Items the kept identities show are new need no look among the elements.
+        let absent = self.known_absent(t.ext, key, ids, &items);
+        let is_absent = |k: usize| absent.as_ref().and_then(|a| a.get(k)).copied() == Some(true);
         let arr = self.array(t.ext, key);
         let n = arr.len();
         // Where each item goes: an existing element's index, or a new element.
@@ -538,9 +546,11 @@ impl<'r> Tx<'_, 'r> {
             let items: &[Value] = &items;
             // Several items: one pass over the elements finds where each item's identity
             // first occurs. One item: a scan for it.
-            let existing = (items.len() > 1 && n > 16).then(|| {
-                let mut set = IdSet::new(exact, items.len());
-                for id in items.iter().filter_map(|item| ids.of(item)) {
+            let unknown = (0..items.len()).filter(|k| !is_absent(*k)).count();
+            let existing = (unknown > 1 && n > 16).then(|| {
+                let mut set = IdSet::new(exact, unknown);
+                let looked_for = items.iter().enumerate().filter(|(k, _)| !is_absent(*k));
+                for id in looked_for.filter_map(|(_, item)| ids.of(item)) {
                     set.insert(id, None);
                 }
                 set.scan(ids, arr, |i, first, _| {
@@ -556,9 +566,10 @@ impl<'r> Tx<'_, 'r> {
             let mut fresh =
                 index::index_with_capacity(if items.len() > 1 { items.len() } else { 0 });
             let mut next = n;
-            for item in items {
+            for (k, item) in items.iter().enumerate() {
                 let id = ids.of(item);
                 let found = match id {
+                    _ if is_absent(k) => None,
                     Some(id) if let Some(set) = &existing => set.get(id).copied().flatten(),
                     Some(id) => ids.position(arr, id),
                     None => arr

@@ -3,6 +3,8 @@
 //! records backwards. Also the record of what changed, for the outcome.
 
 use super::present;
+use crate::index::Ids;
+use crate::kept::{KeptIndex, Session};
 use crate::lookup;
 use crate::plan::AttrTarget;
 use scim_core::Compat;
@@ -80,16 +82,38 @@ pub(super) struct Tx<'a, 'r> {
     pub(super) undo: Vec<Undo<'r>>,
     pub(super) changed: Vec<Changed<'r>>,
     pub(super) compat: Compat,
+    /// The identities kept between requests, when the caller keeps them.
+    pub(super) kept: Option<Session<'a>>,
 }
 
 impl<'a, 'r> Tx<'a, 'r> {
     /// A transaction over `root`, with nothing recorded yet.
-    pub(super) fn new(root: &'a mut Map<String, Value>, compat: Compat) -> Self {
+    pub(super) fn new(
+        root: &'a mut Map<String, Value>,
+        compat: Compat,
+        kept: Option<&'a mut KeptIndex>,
+    ) -> Self {
         Tx {
             root,
             undo: Vec::new(),
             changed: Vec::new(),
             compat,
+            kept: kept.map(Session::new),
+        }
+    }
+
+    /// The request succeeded: the kept identities catch up with it.
+    pub(super) fn commit(mut self) {
+        if let Some(kept) = self.kept.take() {
+            kept.commit(self.root);
+        }
+    }
+
+    /// Tells the kept identities that attribute `key` of `ext` changed other than by
+    /// appending or removing elements.
+    fn touch(&mut self, ext: Option<&str>, key: &str) {
+        if let Some(kept) = &mut self.kept {
+            kept.changed(ext, key);
         }
     }
 
@@ -121,6 +145,7 @@ impl<'a, 'r> Tx<'a, 'r> {
             self.set(None, urn, Value::Object(Map::new()));
             self.add_schema(urn);
         }
+        self.touch(ext, key);
         let Some(c) = self.container_mut(ext) else {
             return;
         };
@@ -149,6 +174,7 @@ impl<'a, 'r> Tx<'a, 'r> {
         };
         let old = c.shift_remove(key);
         let now_empty = c.is_empty();
+        self.touch(ext, key);
         self.undo.push(Undo::Key { ext, key, pos, old });
         if let (Some(urn), true) = (ext, now_empty) {
             self.remove(None, urn);
@@ -184,10 +210,21 @@ impl<'a, 'r> Tx<'a, 'r> {
     }
 
     pub(super) fn array(&self, ext: Option<&str>, key: &str) -> &[Value] {
-        match self.get(ext, key) {
-            Some(Value::Array(a)) => a,
-            _ => &[],
-        }
+        lookup::elements(self.root, ext, key)
+    }
+
+    /// For each item's identity, whether the kept identities show it is certainly not an
+    /// element of attribute `key` (`None`: nothing is kept, look for every item).
+    pub(super) fn known_absent(
+        &mut self,
+        ext: Option<&str>,
+        key: &str,
+        ids: Ids,
+        items: &[Value],
+    ) -> Option<Vec<bool>> {
+        let kept = self.kept.as_mut()?;
+        let arr = lookup::elements(self.root, ext, key);
+        Some(kept.absent(ext, key, ids, arr, items.iter().map(|i| ids.of(i))))
     }
 
     pub(super) fn array_mut(&mut self, ext: Option<&str>, key: &str) -> Option<&mut Vec<Value>> {
@@ -204,6 +241,10 @@ impl<'a, 'r> Tx<'a, 'r> {
                 let len = arr.len();
                 arr.extend(items);
                 self.undo.push(Undo::Truncate { ext, key, len });
+                if let Some(kept) = &mut self.kept {
+                    let arr = lookup::elements(self.root, ext, key);
+                    kept.appended(ext, key, arr.get(len..).unwrap_or_default());
+                }
             }
             None => self.set(ext, key, Value::Array(items)),
         }
@@ -234,6 +275,7 @@ impl<'a, 'r> Tx<'a, 'r> {
         sub: &'r str,
         v: Option<Value>,
     ) {
+        self.touch(ext, key);
         let Some(o) = self.object_mut(ext, key, index) else {
             return;
         };
@@ -262,6 +304,7 @@ impl<'a, 'r> Tx<'a, 'r> {
 
     /// Replaces the element at `index`.
     pub(super) fn set_elem(&mut self, ext: Option<&'r str>, key: &'r str, index: usize, v: Value) {
+        self.touch(ext, key);
         if let Some(slot) = self.array_mut(ext, key).and_then(|a| a.get_mut(index)) {
             let old = std::mem::replace(slot, v);
             self.undo.push(Undo::Elem {
@@ -294,6 +337,9 @@ impl<'a, 'r> Tx<'a, 'r> {
         });
         let removed: Vec<(usize, Value)> = indices.iter().copied().zip(extracted).collect();
         let empty = arr.is_empty();
+        if let Some(kept) = &mut self.kept {
+            kept.removed(ext, key, removed.iter().map(|(_, v)| v));
+        }
         self.undo.push(Undo::Restore { ext, key, removed });
         if empty {
             self.remove(ext, key);
@@ -302,6 +348,9 @@ impl<'a, 'r> Tx<'a, 'r> {
 
     /// Undoes every change recorded after the first `mark` entries.
     pub(super) fn rollback_to(&mut self, mark: usize) {
+        if let Some(kept) = &mut self.kept {
+            kept.rolled_back();
+        }
         while self.undo.len() > mark {
             let Some(u) = self.undo.pop() else { break };
             match u {
