@@ -130,6 +130,8 @@ fn hash_of(id: &str, exact: bool) -> u64 {
 struct Pending {
     added: Vec<u64>,
     removed: Vec<u64>,
+    /// The identities appended and removed, in order.
+    changes: Vec<ElementChange>,
     /// Elements appended minus elements removed.
     delta: isize,
     /// Changed other than by appending or removing elements: the entry is dropped.
@@ -140,6 +142,38 @@ impl Pending {
     /// Whether the request has not changed the attribute.
     fn is_clean(&self) -> bool {
         !self.dirty && self.delta == 0 && self.added.is_empty() && self.removed.is_empty()
+    }
+}
+
+/// One element appended to, or removed from, a multi-valued attribute: its identity
+/// (`value`) as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ElementChange {
+    /// An element with this identity was appended.
+    Added(String),
+    /// An element with this identity was removed.
+    Removed(String),
+}
+
+/// How one attribute indexed by a [`KeptIndex`] changed in a request that only appended
+/// or removed its elements (see [`crate::PatchOutcome::element_deltas`]): what a store that
+/// keeps memberships elsewhere needs, without comparing the lists before and after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ElementDelta {
+    attribute: String,
+    changes: Vec<ElementChange>,
+}
+
+impl ElementDelta {
+    /// The attribute: `members`, or `urn:…:name` in an extension.
+    pub fn attribute(&self) -> &str {
+        &self.attribute
+    }
+
+    /// The identities appended and removed, in the order the request did it (an element
+    /// appended then removed appears twice). Elements without an identity are not listed.
+    pub fn changes(&self) -> &[ElementChange] {
+        &self.changes
     }
 }
 
@@ -174,8 +208,9 @@ impl<'k> Session<'k> {
 
     /// For each identity, whether it is certainly not among the elements of `arr` (the
     /// attribute `key`, in extension `ext`, identified by `ids`): `false` means "look".
-    /// Builds the attribute's entry when it has none and is large enough, unless the
-    /// request already changed the attribute.
+    /// Builds the attribute's entry when it has none and is large enough; when the request
+    /// already `touched` the attribute, the new entry is only kept for later requests if
+    /// the request succeeds, and is not used by this one.
     pub(crate) fn absent<'i>(
         &mut self,
         ext: Option<&str>,
@@ -183,6 +218,7 @@ impl<'k> Session<'k> {
         ids: Ids,
         arr: &[Value],
         items: impl Iterator<Item = Option<&'i str>>,
+        touched: bool,
     ) -> Vec<bool> {
         let at = match self.kept.position(ext, key) {
             Some(at) => {
@@ -198,8 +234,13 @@ impl<'k> Session<'k> {
                 Some(at)
             }
             None if arr.len() >= MIN_ELEMENTS => {
+                // Built from what the request made of the attribute, an entry could not say
+                // what the request changed before it: it is dropped at the end.
                 self.kept.entries.push(Entry::count(ext, key, ids, arr));
-                self.pending.push(Pending::default());
+                self.pending.push(Pending {
+                    dirty: touched,
+                    ..Pending::default()
+                });
                 Some(self.kept.entries.len() - 1)
             }
             None => None,
@@ -237,6 +278,7 @@ impl<'k> Session<'k> {
         for item in items {
             if let Some(id) = element_id(entry.ids, item) {
                 p.added.push(hash_of(id, entry.ids.exact()));
+                p.changes.push(ElementChange::Added(id.to_owned()));
             }
         }
         p.delta = p.delta.saturating_add_unsigned(items.len());
@@ -262,6 +304,7 @@ impl<'k> Session<'k> {
         for e in removed {
             if let Some(id) = element_id(entry.ids, e) {
                 p.removed.push(hash_of(id, entry.ids.exact()));
+                p.changes.push(ElementChange::Removed(id.to_owned()));
             }
         }
     }
@@ -296,14 +339,15 @@ impl<'k> Session<'k> {
         }
     }
 
-    /// The request succeeded: brings the index up to date with `root`.
-    pub(crate) fn commit(mut self, root: &Map<String, Value>) {
-        let pending = std::mem::take(&mut self.pending);
-        let mut at = 0;
+    /// The request succeeded: brings the index up to date with `root`. Returns how the
+    /// indexed attributes that only gained or lost elements changed.
+    pub(crate) fn commit(mut self, root: &Map<String, Value>) -> Vec<ElementDelta> {
+        let mut pending = std::mem::take(&mut self.pending).into_iter();
+        let mut deltas = Vec::new();
         self.kept.entries.retain_mut(|entry| {
-            let p = pending.get(at);
-            at += 1;
-            let Some(p) = p else { return false };
+            let Some(p) = pending.next() else {
+                return false;
+            };
             if p.dirty {
                 return false;
             }
@@ -323,9 +367,21 @@ impl<'k> Session<'k> {
             };
             entry.len = len;
             // The safety net: the attribute has the length the entry counted.
-            len == crate::lookup::elements(root, entry.ext.as_deref(), &entry.key).len()
+            let fits = len == crate::lookup::elements(root, entry.ext.as_deref(), &entry.key).len();
+            if fits && !p.changes.is_empty() {
+                let attribute = match &entry.ext {
+                    Some(urn) => format!("{urn}:{}", entry.key),
+                    None => entry.key.to_string(),
+                };
+                deltas.push(ElementDelta {
+                    attribute,
+                    changes: p.changes,
+                });
+            }
+            fits
         });
         self.base = self.kept.entries.len();
+        deltas
     }
 }
 
@@ -411,6 +467,35 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_check_leaves_the_index_and_resource_as_they_were() {
+        let registry = SchemaRegistry::builtin();
+        let p = Patcher::new(&registry);
+        let rt = registry.resource_type("Group").unwrap();
+        let mut kept = KeptIndex::new();
+        let mut g = group(100);
+        assert!(apply(&mut g, &mut kept, add("new")));
+        let (before, counted) = (g.clone(), entry(&kept));
+        let op = p.decode(&json!({"Operations": add("other")})).unwrap();
+        let plan = p.plan(rt, &op).unwrap();
+        let refused = plan.apply_checked(&mut g, &mut kept, |g| {
+            assert_eq!(g["members"].as_array().unwrap().len(), 102);
+            Err("no")
+        });
+        assert!(matches!(refused, Err(crate::Checked::Refused("no"))));
+        assert_eq!(g, before);
+        assert_eq!(entry(&kept), counted);
+        // Accepted, it reports the member it added.
+        let done = plan
+            .apply_checked(&mut g, &mut kept, |_| Ok::<(), ()>(()))
+            .unwrap();
+        assert_eq!(entry(&kept), Some((102, 102)));
+        let deltas = done.element_deltas();
+        assert_eq!(deltas.len(), 1);
+        assert_eq!(deltas[0].attribute(), "members");
+        assert_eq!(deltas[0].changes(), [ElementChange::Added("other".into())]);
+    }
+
+    #[test]
     fn other_changes_drop_the_entry() {
         let mut kept = KeptIndex::new();
         let mut g = group(100);
@@ -464,6 +549,7 @@ mod tests {
             ids,
             arr,
             [Some("m1"), Some("M2"), Some("zz"), None].into_iter(),
+            false,
         );
         assert_eq!(got, [false, false, true, false]);
     }

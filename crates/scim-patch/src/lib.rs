@@ -82,7 +82,7 @@ mod scan;
 pub use diff::{diff, diff_typed};
 pub use equiv::equivalent;
 pub use error::PatchError;
-pub use kept::KeptIndex;
+pub use kept::{ElementChange, ElementDelta, KeptIndex};
 pub use scim_core::message::{PatchOp, PatchOpKind, PatchOperation};
 pub use scim_core::{Compat, Quirk};
 
@@ -228,28 +228,69 @@ impl fmt::Debug for Plan<'_> {
 impl Plan<'_> {
     /// Applies the plan to `resource`, atomically: on error, `resource` is unchanged.
     pub fn apply(&self, resource: &mut Value) -> Result<PatchOutcome, PatchError> {
-        let Value::Object(root) = resource else {
-            return Err(not_an_object());
-        };
-        let changed = apply::execute(root, apply::Steps::Kept(&self.steps), self.compat, None)?;
-        Ok(PatchOutcome { changed })
+        let steps = apply::Steps::Kept(&self.steps);
+        run(resource, steps, self.compat, None, unchecked)
     }
 
     /// [`Plan::apply`], using and updating identities of `resource` kept from earlier
     /// requests (see [`KeptIndex`]): adding a member to a large group then reads no other
-    /// member. The outcome is the same as [`Plan::apply`]'s; on error, `resource` and
-    /// `kept` are both unchanged.
+    /// member. The resource ends as [`Plan::apply`] leaves it; the outcome also tells how
+    /// the indexed attributes gained or lost elements ([`PatchOutcome::element_deltas`]).
+    /// On error, `resource` and `kept` are both unchanged.
     pub fn apply_kept(
         &self,
         resource: &mut Value,
         kept: &mut KeptIndex,
     ) -> Result<PatchOutcome, PatchError> {
-        let Value::Object(root) = resource else {
-            return Err(not_an_object());
-        };
         let steps = apply::Steps::Kept(&self.steps);
-        let changed = apply::execute(root, steps, self.compat, Some(kept))?;
-        Ok(PatchOutcome { changed })
+        run(resource, steps, self.compat, Some(kept), unchecked)
+    }
+
+    /// [`Plan::apply_kept`], with `check` run on the patched resource before the request
+    /// is committed: when the check fails, the resource and `kept` are restored exactly and
+    /// its error is returned. This lets a host patch a stored resource in place (no copy)
+    /// and still refuse results that break its own rules (uniqueness, access).
+    ///
+    /// ```
+    /// use scim_core::SchemaRegistry;
+    /// use scim_patch::{Checked, KeptIndex, Patcher};
+    /// use serde_json::json;
+    ///
+    /// let registry = SchemaRegistry::builtin();
+    /// let rt = registry.resource_type("Group").unwrap();
+    /// let mut group = json!({
+    ///     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+    ///     "id": "g1", "displayName": "Ops", "members": [{"value": "u1"}],
+    ///     "meta": {"resourceType": "Group"}
+    /// });
+    /// let before = group.clone();
+    /// let patcher = Patcher::new(&registry);
+    /// let op = patcher.decode(&json!({"Operations": [
+    ///     {"op": "replace", "path": "displayName", "value": "Admins"}
+    /// ]})).unwrap();
+    /// let plan = patcher.plan(rt, &op).unwrap();
+    /// let taken = ["Admins"];
+    /// let refused = plan.apply_checked(&mut group, &mut KeptIndex::new(), |g| {
+    ///     match g["displayName"].as_str() {
+    ///         Some(name) if taken.contains(&name) => Err("displayName is taken"),
+    ///         _ => Ok(()),
+    ///     }
+    /// });
+    /// assert!(matches!(refused, Err(Checked::Refused("displayName is taken"))));
+    /// assert_eq!(group, before);
+    /// ```
+    pub fn apply_checked<E>(
+        &self,
+        resource: &mut Value,
+        kept: &mut KeptIndex,
+        check: impl FnOnce(&Value) -> Result<(), E>,
+    ) -> Result<PatchOutcome, Checked<E>> {
+        let steps = apply::Steps::Kept(&self.steps);
+        match apply::execute(resource, steps, self.compat, Some(kept), check) {
+            Ok(done) => Ok(PatchOutcome::from(done)),
+            Err(apply::Refused::Patch(e)) => Err(Checked::Patch(e)),
+            Err(apply::Refused::Check(e)) => Err(Checked::Refused(e)),
+        }
     }
 
     /// [`Plan::apply`] for a plan used once: its values are moved into the resource
@@ -259,16 +300,8 @@ impl Plan<'_> {
         resource: &mut Value,
         kept: Option<&mut KeptIndex>,
     ) -> Result<PatchOutcome, PatchError> {
-        let Value::Object(root) = resource else {
-            return Err(not_an_object());
-        };
-        let changed = apply::execute(
-            root,
-            apply::Steps::Spent(&mut self.steps),
-            self.compat,
-            kept,
-        )?;
-        Ok(PatchOutcome { changed })
+        let steps = apply::Steps::Spent(&mut self.steps);
+        run(resource, steps, self.compat, kept, unchecked)
     }
 
     /// The number of checked steps (a path-less operation has one per attribute).
@@ -282,14 +315,49 @@ impl Plan<'_> {
     }
 }
 
-fn not_an_object() -> PatchError {
-    PatchError::new(ScimType::InvalidSyntax, "a resource must be a JSON object")
+/// [`apply::execute`] without a check of the result.
+fn run(
+    resource: &mut Value,
+    steps: apply::Steps<'_, '_>,
+    compat: Compat,
+    kept: Option<&mut KeptIndex>,
+    check: fn(&Value) -> Result<(), std::convert::Infallible>,
+) -> Result<PatchOutcome, PatchError> {
+    match apply::execute(resource, steps, compat, kept, check) {
+        Ok(done) => Ok(PatchOutcome::from(done)),
+        Err(apply::Refused::Patch(e)) => Err(e),
+        Err(apply::Refused::Check(never)) => match never {},
+    }
+}
+
+/// The check of [`Plan::apply`]: none.
+fn unchecked(_: &Value) -> Result<(), std::convert::Infallible> {
+    Ok(())
+}
+
+/// Why [`Plan::apply_checked`] refused a request.
+#[derive(Debug)]
+pub enum Checked<E> {
+    /// An operation failed.
+    Patch(PatchError),
+    /// The operations succeeded; the caller's check of the result failed.
+    Refused(E),
 }
 
 /// What a successful PATCH changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PatchOutcome {
     changed: Vec<String>,
+    deltas: Vec<ElementDelta>,
+}
+
+impl From<apply::Executed> for PatchOutcome {
+    fn from(done: apply::Executed) -> Self {
+        PatchOutcome {
+            changed: done.changed,
+            deltas: done.deltas,
+        }
+    }
 }
 
 impl PatchOutcome {
@@ -304,5 +372,13 @@ impl PatchOutcome {
     /// `meta.lastModified`.
     pub fn is_noop(&self) -> bool {
         self.changed.is_empty()
+    }
+
+    /// For each attribute a [`KeptIndex`] tracks that the request changed only by
+    /// appending or removing elements, which elements (see [`ElementDelta`]). An attribute
+    /// in [`PatchOutcome::changed`] without a delta here changed some other way (or was
+    /// not tracked): compare it whole.
+    pub fn element_deltas(&self) -> &[ElementDelta] {
+        &self.deltas
     }
 }

@@ -13,7 +13,7 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use proptest::sample::select;
-use scim_patch::{Compat, Patcher, equivalent};
+use scim_patch::{Compat, ElementChange, Patcher, equivalent};
 use serde_json::{Map, Value, json};
 
 const IDS: [&str; 8] = ["a", "b", "C", "c", "d-1", "e\"q", "Ø", "ø"];
@@ -589,6 +589,17 @@ fn kop_json(op: &KOp) -> Value {
     }
 }
 
+fn member_values(g: &Value) -> Vec<String> {
+    g.get("members")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|m| m["value"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -607,10 +618,32 @@ proptest! {
         for request in &requests {
             let body = ops(Value::Array(request.iter().map(kop_json).collect()));
             let patch = p.decode(&body).unwrap();
+            let before = member_values(&indexed);
             let want = p.apply(&mut plain, &patch);
             let got = p.apply_kept(&mut indexed, &patch, &mut kept);
             match (&want, &got) {
-                (Ok(w), Ok(g)) => prop_assert_eq!(w, g, "{}", body),
+                (Ok(w), Ok(g)) => {
+                    prop_assert_eq!(w.changed(), g.changed(), "{}", body);
+                    // A delta, when there is one, turns the old members into the new ones.
+                    for d in g.element_deltas() {
+                        prop_assert_eq!(d.attribute(), "members");
+                        let mut now = before.clone();
+                        for c in d.changes() {
+                            match c {
+                                ElementChange::Added(id) => now.push(id.clone()),
+                                ElementChange::Removed(id) => {
+                                    let at = now.iter().position(|m| m == id);
+                                    prop_assert!(at.is_some(), "{} removed but absent", id);
+                                    now.remove(at.unwrap());
+                                }
+                            }
+                        }
+                        let mut after = member_values(&indexed);
+                        now.sort();
+                        after.sort();
+                        prop_assert_eq!(now, after, "{}", body);
+                    }
+                }
                 (Err(w), Err(g)) => prop_assert_eq!(w.to_string(), g.to_string(), "{}", body),
                 _ => prop_assert!(false, "{:?} vs {:?} for {}", want, got, body),
             }

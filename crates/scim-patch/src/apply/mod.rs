@@ -58,15 +58,58 @@ impl<'r> Steps<'_, 'r> {
     }
 }
 
-/// Runs `steps` on `root`; on error every change is undone. `kept` identities, when
-/// given, are used and brought up to date (left as they were on error).
-pub(crate) fn execute(
-    root: &mut Map<String, Value>,
-    mut steps: Steps<'_, '_>,
+/// Why a request was refused: an operation failed, or the caller's check of the result.
+#[derive(Debug)]
+pub(crate) enum Refused<E> {
+    Patch(PatchError),
+    Check(E),
+}
+
+/// What a successful request changed.
+pub(crate) struct Executed {
+    pub(crate) changed: Vec<String>,
+    pub(crate) deltas: Vec<crate::ElementDelta>,
+}
+
+/// Runs `steps` on `resource`, then `check` on the result; when a step or the check fails,
+/// every change is undone. `kept` identities, when given, are used and brought up to date
+/// (left as they were on error).
+pub(crate) fn execute<E>(
+    resource: &mut Value,
+    steps: Steps<'_, '_>,
     compat: Compat,
     kept: Option<&mut KeptIndex>,
-) -> Result<Vec<String>, PatchError> {
-    let mut tx = Tx::new(root, compat, kept);
+    check: impl FnOnce(&Value) -> Result<(), E>,
+) -> Result<Executed, Refused<E>> {
+    let Value::Object(root) = resource else {
+        return Err(Refused::Patch(PatchError::new(
+            ScimType::InvalidSyntax,
+            "a resource must be a JSON object",
+        )));
+    };
+    let tx = Tx::new(root, compat, kept);
+    let (changed, log) = run_steps(tx, steps).map_err(Refused::Patch)?;
+    let checked = check(resource);
+    let Value::Object(root) = resource else {
+        return Err(Refused::Patch(invalid_value(
+            "the resource stopped being an object",
+        )));
+    };
+    let mut tx = Tx::resume(root, log);
+    if let Err(e) = checked {
+        tx.rollback_to(0);
+        return Err(Refused::Check(e));
+    }
+    let deltas = tx.commit();
+    Ok(Executed { changed, deltas })
+}
+
+/// Runs every step; on error every change is undone. Returns the changed paths and the
+/// suspended transaction, to be committed or rolled back.
+fn run_steps<'k, 'r>(
+    mut tx: Tx<'_, 'k, 'r>,
+    mut steps: Steps<'_, 'r>,
+) -> Result<(Vec<String>, store::Log<'k, 'r>), PatchError> {
     let mut i = 0;
     while i < steps.all().len() {
         // A run of member adds or filtered member removals on one attribute is applied in
@@ -94,8 +137,7 @@ pub(crate) fn execute(
         i += 1;
     }
     let changed = tx.changed.iter().map(Changed::path).collect();
-    tx.commit();
-    Ok(changed)
+    Ok((changed, tx.suspend()))
 }
 
 /// What a step is, for batching: an `add` of items without `primary` to a multi-valued
@@ -187,7 +229,7 @@ fn demote(new: &mut Map<String, Value>, old: &Map<String, Value>) {
     }
 }
 
-impl<'r> Tx<'_, 'r> {
+impl<'r> Tx<'_, '_, 'r> {
     fn quirk(&self, q: Quirk) -> bool {
         self.compat.allows(q)
     }

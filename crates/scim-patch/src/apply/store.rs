@@ -4,7 +4,7 @@
 
 use super::present;
 use crate::index::Ids;
-use crate::kept::{KeptIndex, Session};
+use crate::kept::{ElementDelta, KeptIndex, Session};
 use crate::lookup;
 use crate::plan::AttrTarget;
 use scim_core::Compat;
@@ -77,21 +77,29 @@ pub(super) enum Undo<'r> {
     },
 }
 
-pub(super) struct Tx<'a, 'r> {
+/// A suspended [`Tx`]: everything but the resource.
+pub(super) struct Log<'a, 'r> {
+    undo: Vec<Undo<'r>>,
+    changed: Vec<Changed<'r>>,
+    compat: Compat,
+    kept: Option<Session<'a>>,
+}
+
+pub(super) struct Tx<'a, 'k, 'r> {
     pub(super) root: &'a mut Map<String, Value>,
     pub(super) undo: Vec<Undo<'r>>,
     pub(super) changed: Vec<Changed<'r>>,
     pub(super) compat: Compat,
     /// The identities kept between requests, when the caller keeps them.
-    pub(super) kept: Option<Session<'a>>,
+    pub(super) kept: Option<Session<'k>>,
 }
 
-impl<'a, 'r> Tx<'a, 'r> {
+impl<'a, 'k, 'r> Tx<'a, 'k, 'r> {
     /// A transaction over `root`, with nothing recorded yet.
     pub(super) fn new(
         root: &'a mut Map<String, Value>,
         compat: Compat,
-        kept: Option<&'a mut KeptIndex>,
+        kept: Option<&'k mut KeptIndex>,
     ) -> Self {
         Tx {
             root,
@@ -102,10 +110,34 @@ impl<'a, 'r> Tx<'a, 'r> {
         }
     }
 
-    /// The request succeeded: the kept identities catch up with it.
-    pub(super) fn commit(mut self) {
-        if let Some(kept) = self.kept.take() {
-            kept.commit(self.root);
+    /// The request succeeded: the kept identities catch up with it. Returns how the kept
+    /// attributes that only gained or lost elements changed.
+    pub(super) fn commit(mut self) -> Vec<ElementDelta> {
+        match self.kept.take() {
+            Some(kept) => kept.commit(self.root),
+            None => Vec::new(),
+        }
+    }
+
+    /// Lets go of the resource, keeping what is needed to finish the request later with
+    /// [`Tx::resume`] (so that the caller can look at the resource in between).
+    pub(super) fn suspend(self) -> Log<'k, 'r> {
+        Log {
+            undo: self.undo,
+            changed: self.changed,
+            compat: self.compat,
+            kept: self.kept,
+        }
+    }
+
+    /// Takes up a suspended request on the same resource.
+    pub(super) fn resume(root: &'a mut Map<String, Value>, log: Log<'k, 'r>) -> Self {
+        Tx {
+            root,
+            undo: log.undo,
+            changed: log.changed,
+            compat: log.compat,
+            kept: log.kept,
         }
     }
 
@@ -222,9 +254,11 @@ impl<'a, 'r> Tx<'a, 'r> {
         ids: Ids,
         items: &[Value],
     ) -> Option<Vec<bool>> {
+        let touched = self.changed.iter().any(|c| c.ext == ext && c.attr == key);
         let kept = self.kept.as_mut()?;
         let arr = lookup::elements(self.root, ext, key);
-        Some(kept.absent(ext, key, ids, arr, items.iter().map(|i| ids.of(i))))
+        let items = items.iter().map(|i| ids.of(i));
+        Some(kept.absent(ext, key, ids, arr, items, touched))
     }
 
     pub(super) fn array_mut(&mut self, ext: Option<&str>, key: &str) -> Option<&mut Vec<Value>> {
