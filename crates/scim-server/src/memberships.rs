@@ -183,4 +183,20 @@ impl Patcher for Tracking<'_> {
     fn operations(&self) -> &[PatchOperation] {
         self.inner.operations()
     }
+
+    fn apply_in_place(
+        &self,
+        resource: &mut Value,
+        kept: &mut scim_patch::KeptIndex,
+        check: &mut dyn FnMut(&Value) -> Result<(), ScimError>,
+    ) -> Result<crate::store::Applied, ScimError> {
+        let before = listed(resource).unwrap_or_default();
+        let applied = self.inner.apply_in_place(resource, kept, check)?;
+        if let Ok(mut seen) = self.seen.lock() {
+            *seen = applied
+                .changed
+                .then(|| (before, listed(resource).unwrap_or_default()));
+        }
+        Ok(applied)
+    }
 }

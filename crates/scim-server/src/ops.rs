@@ -276,12 +276,9 @@ impl std::fmt::Debug for PlannedPatch<'_> {
     }
 }
 
-impl crate::store::Patcher for PlannedPatch<'_> {
-    fn apply(&self, resource: &mut Value) -> Result<bool, ScimError> {
-        let outcome = self.plan.apply(resource).map_err(ScimError::from)?;
-        if resource.get("password").is_some_and(|p| !is_hashed(p)) {
-            hash_password(resource)?;
-        }
+impl PlannedPatch<'_> {
+    /// Remembers the top-level attributes a successful application changed.
+    fn record(&self, outcome: &scim_patch::PatchOutcome) {
         if let Ok(mut changed) = self.changed.lock() {
             let mut top: Vec<String> = outcome
                 .changed()
@@ -292,11 +289,58 @@ impl crate::store::Patcher for PlannedPatch<'_> {
             top.dedup();
             *changed = top;
         }
+    }
+}
+
+/// Why an in-place application stopped: the store's check, or a password to hash (which
+/// the copying path does).
+enum InPlaceStop {
+    Check(ScimError),
+    Password,
+}
+
+impl crate::store::Patcher for PlannedPatch<'_> {
+    fn apply(&self, resource: &mut Value) -> Result<bool, ScimError> {
+        let outcome = self.plan.apply(resource).map_err(ScimError::from)?;
+        if resource.get("password").is_some_and(|p| !is_hashed(p)) {
+            hash_password(resource)?;
+        }
+        self.record(&outcome);
         Ok(!outcome.is_noop())
     }
 
     fn operations(&self) -> &[scim_core::message::PatchOperation] {
         &self.op.operations
+    }
+
+    fn apply_in_place(
+        &self,
+        resource: &mut Value,
+        kept: &mut scim_patch::KeptIndex,
+        check: &mut dyn FnMut(&Value) -> Result<(), ScimError>,
+    ) -> Result<crate::store::Applied, ScimError> {
+        let applied = self.plan.apply_checked(resource, kept, |next| {
+            if next.get("password").is_some_and(|p| !is_hashed(p)) {
+                return Err(InPlaceStop::Password);
+            }
+            check(next).map_err(InPlaceStop::Check)
+        });
+        match applied {
+            Ok(outcome) => {
+                self.record(&outcome);
+                Ok(crate::store::Applied {
+                    changed: !outcome.is_noop(),
+                    attributes: Some(self.changed_attributes()),
+                    deltas: outcome.element_deltas().to_vec(),
+                })
+            }
+            Err(scim_patch::Checked::Patch(e)) => Err(ScimError::from(e)),
+            Err(scim_patch::Checked::Refused(InPlaceStop::Check(e))) => Err(e),
+            // A password is hashed on a copy, as `apply` does it.
+            Err(scim_patch::Checked::Refused(InPlaceStop::Password)) => {
+                crate::store::apply_on_copy(self, resource, kept, check)
+            }
+        }
     }
 }
 

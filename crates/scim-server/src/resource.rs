@@ -454,31 +454,11 @@ struct Guarded<'a> {
 
 impl crate::store::Patcher for Guarded<'_> {
     fn apply(&self, resource: &mut serde_json::Value) -> Result<bool, ScimError> {
-        if !ops::in_scope(self.forced, resource) {
-            return Err(not_found(self.id));
-        }
-        let before = self
-            .visibility
-            .map(|(v, registry, rt)| v.invisible(registry, rt, resource));
-        let mut next = resource.clone();
-        let changed = self.patch.apply(&mut next)?;
-        if !changed {
-            return Ok(false);
-        }
-        if let (Some(before), Some((v, registry, rt))) = (before, self.visibility)
-            && v.invisible(registry, rt, &next) != before
-        {
-            return Err(ScimError::new(
-                403,
-                None,
-                "the patch changes attributes the caller may not write",
-            ));
-        }
-        if !ops::in_scope(self.forced, &next) {
-            return Err(outside_grant());
-        }
-        *resource = next;
-        Ok(true)
+        // In place, with the checks inside the patch's own transaction; nothing is kept
+        // between requests here.
+        let mut none = scim_patch::KeptIndex::new();
+        let applied = self.apply_in_place(resource, &mut none, &mut |_| Ok(()))?;
+        Ok(applied.changed)
     }
 
     /// None under a mandatory filter: a store that applies operations as deltas (a
@@ -489,6 +469,38 @@ impl crate::store::Patcher for Guarded<'_> {
             return &[];
         }
         self.patch.operations()
+    }
+
+    /// The target must be inside the mandatory filter; the result must stay inside it and
+    /// show the caller's invisible attributes unchanged. Checked on the patched resource
+    /// before the store commits.
+    fn apply_in_place(
+        &self,
+        resource: &mut serde_json::Value,
+        kept: &mut scim_patch::KeptIndex,
+        check: &mut dyn FnMut(&serde_json::Value) -> Result<(), ScimError>,
+    ) -> Result<crate::store::Applied, ScimError> {
+        if !ops::in_scope(self.forced, resource) {
+            return Err(not_found(self.id));
+        }
+        let before = self
+            .visibility
+            .map(|(v, registry, rt)| v.invisible(registry, rt, resource));
+        self.patch.apply_in_place(resource, kept, &mut |next| {
+            if let (Some(before), Some((v, registry, rt))) = (&before, self.visibility)
+                && v.invisible(registry, rt, next) != *before
+            {
+                return Err(ScimError::new(
+                    403,
+                    None,
+                    "the patch changes attributes the caller may not write",
+                ));
+            }
+            if !ops::in_scope(self.forced, next) {
+                return Err(outside_grant());
+            }
+            check(next)
+        })
     }
 }
 

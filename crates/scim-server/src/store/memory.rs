@@ -10,8 +10,9 @@ use super::{
     ListPage, ListRequest, Precondition, RequestContext, ResourceStore, StoreError, StoredResource,
 };
 use async_trait::async_trait;
-use scim_core::SchemaRegistry;
 use scim_core::registry::ResourceType;
+use scim_core::{SchemaRegistry, ScimError};
+use scim_patch::{ElementChange, KeptIndex};
 
 use scim_filter::{CompareOp, CompiledFold, Literal, ResolvedAttr};
 use serde_json::{Map, Value};
@@ -19,7 +20,7 @@ use std::borrow::Cow;
 // The fast, unkeyed hash only where the store or its configuration chooses the keys (ids are
 // generated UUIDs); client-chosen values (indexed attributes, member ids) keep SipHash.
 use rustc_hash::FxHashMap;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
@@ -108,6 +109,9 @@ struct Row {
     seq: u64,
     version: u64,
     resource: Value,
+    /// Identities of the resource's large multi-valued attributes (a group's `members`),
+    /// kept between PATCHes that change it in place; empty after any other write.
+    kept: KeptIndex,
 }
 
 impl MemoryStore {
@@ -198,12 +202,114 @@ impl MemoryStore {
             seq: old.seq,
             version: self.next_version(),
             resource,
+            kept: KeptIndex::new(),
         };
         if let Some(table) = t.tables.get_mut(key) {
             table.put(row.clone());
         }
         Ok(row)
     }
+}
+
+impl MemoryStore {
+    /// PATCH of a group, applied to the stored resource itself under the tenant's write
+    /// lock: no copy of a large group, its member identities kept between requests, and
+    /// memberships relinked by the members added and removed rather than by comparing the
+    /// lists. Uniqueness is checked inside the patch's transaction, so a refused patch
+    /// leaves the row exactly as it was.
+    #[allow(clippy::too_many_arguments)]
+    fn patch_in_place(
+        &self,
+        t: &mut Tenant,
+        key: &str,
+        kind: &Kind,
+        id: &str,
+        patcher: &dyn super::Patcher,
+        precondition: Precondition<'_>,
+        ctx: &RequestContext,
+    ) -> Result<(StoredResource, bool), StoreError> {
+        let not_found = || StoreError::NotFound(id.to_owned());
+        let (mut resource, mut kept, version) = {
+            let row = t.table_mut(key).and_then(|table| table.get_mut(id));
+            let row = row.ok_or_else(not_found)?;
+            check_precondition(id, row, precondition)?;
+            let taken = (
+                std::mem::take(&mut row.resource),
+                std::mem::take(&mut row.kept),
+            );
+            (taken.0, taken.1, row.version)
+        };
+        // The patch sees what a read shows.
+        if let Some(meta) = resource.get_mut("meta").and_then(Value::as_object_mut) {
+            meta.insert(
+                "version".into(),
+                Value::String(super::weak_etag(&version.to_string())),
+            );
+        }
+        // Small groups are compared whole if their members change other than by appends
+        // and removals; a large one is looked up in the membership index then.
+        let small_before = (members_len(&resource) < SMALL_GROUP).then(|| member_ids(&resource));
+        t.unindex(key, kind, id, &resource);
+        let applied = {
+            let t: &Tenant = t;
+            patcher.apply_in_place(&mut resource, &mut kept, &mut |next| {
+                t.check_unique(key, kind, next, Some(id))
+                    .map_err(ScimError::from)
+            })
+        };
+        t.index(key, kind, id, &resource);
+        let changed = matches!(&applied, Ok(a) if a.changed);
+        let bump = || self.next_version();
+        if let Ok(applied) = &applied
+            && changed
+        {
+            if let Some(meta) = resource.get_mut("meta").and_then(Value::as_object_mut) {
+                meta.insert("lastModified".into(), Value::String(now()));
+            }
+            let delta = applied.deltas.iter().find(|d| d.attribute() == "members");
+            let members_changed = applied
+                .attributes
+                .as_ref()
+                .is_none_or(|a| a.iter().any(|p| p == "members"));
+            match (delta, small_before) {
+                (Some(delta), _) => t.relink_changes(id, key, delta.changes(), &resource, &bump),
+                _ if !members_changed => {}
+                (None, Some(before)) => t.relink(id, key, &before, &member_ids(&resource), &bump),
+                (None, None) => {
+                    let before = t.members_of(id);
+                    t.relink(id, key, &before, &member_ids(&resource), &bump);
+                }
+            }
+        }
+        let version = if changed {
+            self.next_version()
+        } else {
+            version
+        };
+        let row = t.table_mut(key).and_then(|table| table.get_mut(id));
+        let row = row.ok_or_else(not_found)?;
+        row.resource = resource;
+        row.kept = kept;
+        row.version = version;
+        applied?;
+        let row = t.tables.get(key).and_then(|table| table.get(id));
+        let row = row.ok_or_else(not_found)?;
+        Ok((
+            t.materialize_with(kind, id, row, !ctx.skip_members),
+            changed,
+        ))
+    }
+}
+
+/// Groups with fewer members have their member set taken before an in-place PATCH.
+const SMALL_GROUP: usize = 64;
+
+/// The number of elements of a resource's `members`.
+fn members_len(resource: &Value) -> usize {
+    resource
+        .get("members")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len)
 }
 
 fn poisoned() -> StoreError {
@@ -333,6 +439,65 @@ impl Tenant {
             self.touch_member(added, bump);
         }
         self.group_kind.insert(gid.to_owned(), key.to_owned());
+    }
+
+    /// [`Tenant::relink`] from the members a PATCH appended and removed, in order; `group`
+    /// is the group after it. Members it removed are checked against what is left (an id
+    /// may be listed twice), with one pass over the group only when there are removals.
+    fn relink_changes(
+        &mut self,
+        gid: &str,
+        key: &str,
+        changes: &[ElementChange],
+        group: &Value,
+        bump: &dyn Fn() -> u64,
+    ) {
+        let removals = changes
+            .iter()
+            .any(|c| matches!(c, ElementChange::Removed(_)));
+        let left: Option<HashSet<&str>> = removals.then(|| {
+            group
+                .get("members")
+                .and_then(Value::as_array)
+                .map(|ms| {
+                    ms.iter()
+                        .filter_map(|m| m.get("value").and_then(Value::as_str))
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+        let mut touched: Vec<&str> = Vec::with_capacity(changes.len());
+        for c in changes {
+            let (ElementChange::Added(uid) | ElementChange::Removed(uid)) = c;
+            if touched.contains(&uid.as_str()) {
+                continue;
+            }
+            touched.push(uid);
+            if left.as_ref().is_none_or(|l| l.contains(uid.as_str())) {
+                self.memberships
+                    .entry(uid.clone())
+                    .or_default()
+                    .insert(gid.to_owned());
+            } else if let Some(gs) = self.memberships.get_mut(uid) {
+                gs.remove(gid);
+                if gs.is_empty() {
+                    self.memberships.remove(uid);
+                }
+            }
+        }
+        for uid in touched {
+            self.touch_member(uid, bump);
+        }
+        self.group_kind.insert(gid.to_owned(), key.to_owned());
+    }
+
+    /// The ids the membership index lists as members of group `gid` (a scan of the index).
+    fn members_of(&self, gid: &str) -> BTreeSet<String> {
+        self.memberships
+            .iter()
+            .filter(|(_, gs)| gs.contains(gid))
+            .map(|(m, _)| m.clone())
+            .collect()
     }
 
     /// Bumps the version of member `id` (whatever table it is in), since its derived
@@ -485,6 +650,7 @@ impl ResourceStore for MemoryStore {
             seq: 0,
             version,
             resource,
+            kept: KeptIndex::new(),
         };
         // The response is materialized first, so the row itself moves into the table.
         let stored = t.materialize(&kind, &id, &row);
@@ -639,6 +805,9 @@ impl ResourceStore for MemoryStore {
         // One write lock for read-modify-write: concurrent PATCHes of one resource serialize
         // here and none is lost.
         let mut t = tenant.write().map_err(|_| poisoned())?;
+        if kind.has_members && !kind.derived_groups {
+            return self.patch_in_place(&mut t, key, &kind, id, patcher, precondition, ctx);
+        }
         let current = {
             let row = t
                 .tables

@@ -23,6 +23,7 @@ use scim_core::message::PatchOperation;
 use scim_core::registry::ResourceType;
 use scim_core::{ScimError, ScimType};
 use scim_filter::{CompiledFilter, SortKey};
+use scim_patch::{ElementDelta, KeptIndex};
 use serde_json::Value;
 use std::fmt;
 
@@ -121,6 +122,59 @@ pub trait Patcher: Send + Sync {
     fn operations(&self) -> &[PatchOperation] {
         &[]
     }
+
+    /// Applies the patch to the stored `resource` itself, without a copy, for stores that
+    /// keep resources in memory: `kept` holds the identities of its large multi-valued
+    /// attributes between requests ([`scim_patch::KeptIndex`]), and `check` (the store's
+    /// own rules, such as uniqueness) runs on the result before it is committed. On any
+    /// error, `resource` and `kept` must be left as they were.
+    ///
+    /// The default applies [`Patcher::apply`] to a copy, and clears `kept` when the
+    /// resource changes.
+    fn apply_in_place(
+        &self,
+        resource: &mut Value,
+        kept: &mut KeptIndex,
+        check: &mut dyn FnMut(&Value) -> Result<(), ScimError>,
+    ) -> Result<Applied, ScimError> {
+        apply_on_copy(self, resource, kept, check)
+    }
+}
+
+/// [`Patcher::apply_in_place`] by way of [`Patcher::apply`] on a copy: `resource` is
+/// replaced only when the patch changed it and `check` accepts the result, and `kept` is
+/// then cleared.
+pub fn apply_on_copy<P: Patcher + ?Sized>(
+    patcher: &P,
+    resource: &mut Value,
+    kept: &mut KeptIndex,
+    check: &mut dyn FnMut(&Value) -> Result<(), ScimError>,
+) -> Result<Applied, ScimError> {
+    let mut next = resource.clone();
+    if !patcher.apply(&mut next)? {
+        return Ok(Applied::default());
+    }
+    check(&next)?;
+    *resource = next;
+    kept.clear();
+    Ok(Applied {
+        changed: true,
+        attributes: None,
+        deltas: Vec::new(),
+    })
+}
+
+/// What [`Patcher::apply_in_place`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Whether the resource changed.
+    pub changed: bool,
+    /// The top-level attributes that changed (`members`, `urn:…:manager`), when known.
+    pub attributes: Option<Vec<String>>,
+    /// The elements appended to or removed from attributes `kept` tracks (a group's
+    /// `members`), when that is all that happened to them; an attribute that changed in
+    /// another way has no delta here.
+    pub deltas: Vec<ElementDelta>,
 }
 
 impl<F> Patcher for F
