@@ -264,20 +264,25 @@ impl<'k> Session<'k> {
         }
     }
 
+    /// The identities and the pending changes of attribute `key`, when it is indexed and
+    /// its changes are still being followed.
+    fn followed(&mut self, ext: Option<&str>, key: &str) -> Option<(Ids, &mut Pending)> {
+        let at = self.kept.position(ext, key)?;
+        let ids = self.kept.entries.get(at)?.ids;
+        self.pending
+            .get_mut(at)
+            .filter(|p| !p.dirty)
+            .map(|p| (ids, p))
+    }
+
     /// `items` are being appended to attribute `key`.
     pub(crate) fn appended(&mut self, ext: Option<&str>, key: &str, items: &[Value]) {
-        let Some(at) = self.kept.position(ext, key) else {
+        let Some((ids, p)) = self.followed(ext, key) else {
             return;
         };
-        let (Some(entry), Some(p)) = (self.kept.entries.get(at), self.pending.get_mut(at)) else {
-            return;
-        };
-        if p.dirty {
-            return;
-        }
         for item in items {
-            if let Some(id) = element_id(entry.ids, item) {
-                p.added.push(hash_of(id, entry.ids.exact()));
+            if let Some(id) = element_id(ids, item) {
+                p.added.push(hash_of(id, ids.exact()));
                 p.changes.push(ElementChange::Added(id.to_owned()));
             }
         }
@@ -291,19 +296,13 @@ impl<'k> Session<'k> {
         key: &str,
         removed: impl ExactSizeIterator<Item = &'v Value>,
     ) {
-        let Some(at) = self.kept.position(ext, key) else {
+        let Some((ids, p)) = self.followed(ext, key) else {
             return;
         };
-        let (Some(entry), Some(p)) = (self.kept.entries.get(at), self.pending.get_mut(at)) else {
-            return;
-        };
-        if p.dirty {
-            return;
-        }
         p.delta = p.delta.saturating_sub_unsigned(removed.len());
         for e in removed {
-            if let Some(id) = element_id(entry.ids, e) {
-                p.removed.push(hash_of(id, entry.ids.exact()));
+            if let Some(id) = element_id(ids, e) {
+                p.removed.push(hash_of(id, ids.exact()));
                 p.changes.push(ElementChange::Removed(id.to_owned()));
             }
         }
