@@ -177,7 +177,7 @@ impl<'r> Projection<'r> {
     /// );
     /// // As if `meta` had another value.
     /// let meta = json!({"resourceType": "User", "location": "https://example.com/Users/1"});
-    /// let members = [("meta", &meta)];
+    /// let members = [("meta", meta.clone())];
     /// assert_eq!(
     ///     serde_json::to_value(p.view(&user).replacing(&members)).unwrap(),
     ///     json!({"id": "1", "userName": "bjensen", "meta": meta})
@@ -437,7 +437,7 @@ enum Subs {
 pub struct Projected<'a, 'r> {
     projection: &'a Projection<'r>,
     resource: &'a Value,
-    replaced: &'a [(&'a str, &'a Value)],
+    replaced: &'a [(&'a str, Value)],
 }
 
 impl<'a> Projected<'a, '_> {
@@ -445,7 +445,7 @@ impl<'a> Projected<'a, '_> {
     /// their place; a member the resource lacks is not added). The engine uses it for what
     /// it adds on the way out, such as `meta.location`.
     #[must_use]
-    pub fn replacing(mut self, members: &'a [(&'a str, &'a Value)]) -> Self {
+    pub fn replacing(mut self, members: &'a [(&'a str, Value)]) -> Self {
         self.replaced = members;
         self
     }
@@ -463,7 +463,7 @@ impl Serialize for Projected<'_, '_> {
                 .replaced
                 .iter()
                 .find(|(k, _)| *k == key)
-                .map_or(v, |(_, r)| *r);
+                .map_or(v, |(_, r)| r);
             match p.top_of(key) {
                 Member::AsIs => out.serialize_entry(key, v)?,
                 Member::Drop => {}

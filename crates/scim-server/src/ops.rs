@@ -11,6 +11,7 @@ use scim_core::validate::{validate_create, validate_replace};
 use scim_core::{SchemaRegistry, ScimError, ScimType};
 use scim_filter::{CompiledFilter, FilterError, SortKey, parse_attr_path};
 use serde_json::Value;
+use std::sync::Arc;
 
 /// Why a filter could not be compiled for a resource type.
 #[derive(Debug)]
@@ -215,40 +216,86 @@ pub(crate) fn projection<'r>(
     Projection::new(&inner.config.registry, &served.rt, attributes, excluded)
 }
 
-/// Turns a stored resource into what the client sees: `meta.location`, `$ref`s of a user's
-/// groups, then the projection.
-pub(crate) fn output(
-    call: &Call<'_>,
+/// What the caller may see of a stored resource: the resource itself, or a copy without the
+/// attributes the grant hides.
+pub(crate) fn visible(
     served: &Served,
     grant: &Grant,
     registry: &SchemaRegistry,
-    projection: &Projection<'_>,
-    mut resource: Value,
-) -> Value {
-    if let Some(v) = grant.visibility() {
-        v.hide(registry, &served.rt, &mut resource);
+    resource: Arc<Value>,
+) -> Arc<Value> {
+    match grant.visibility() {
+        Some(v) => {
+            let mut copy = Arc::unwrap_or_clone(resource);
+            v.hide(registry, &served.rt, &mut copy);
+            Arc::new(copy)
+        }
+        None => resource,
     }
-    let id = resource
-        .get("id")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    if let (Some(id), Some(meta)) = (id, resource.get_mut("meta").and_then(Value::as_object_mut)) {
-        meta.insert(
-            "location".into(),
-            Value::String(location(call, served, &id)),
-        );
+}
+
+/// Turns a stored resource, already [`visible`], into what the client sees: `meta.location`,
+/// `$ref`s of a user's groups, then the projection, written as it is serialized (the stored
+/// JSON is never copied; only `meta` and `groups` are, to add what the engine adds).
+pub(crate) fn output<'a>(
+    call: &Call<'_>,
+    served: &Served,
+    projection: &'a Projection<'a>,
+    resource: Arc<Value>,
+) -> Output<'a> {
+    let mut replaced: [(&'static str, Value); 2] = [("meta", Value::Null), ("groups", Value::Null)];
+    let mut n = 0;
+    if let (Some(id), Some(meta)) = (
+        resource.get("id").and_then(Value::as_str),
+        resource.get("meta").and_then(Value::as_object),
+    ) {
+        let mut meta = meta.clone();
+        meta.insert("location".into(), Value::String(location(call, served, id)));
+        if let Some(slot) = replaced.get_mut(n) {
+            *slot = ("meta", Value::Object(meta));
+            n += 1;
+        }
     }
-    if let Some(groups) = resource.get_mut("groups").and_then(Value::as_array_mut) {
-        for g in groups {
+    if let Some(groups) = resource.get("groups").and_then(Value::as_array) {
+        let mut groups = groups.clone();
+        for g in &mut groups {
             let gid = g.get("value").and_then(Value::as_str).map(str::to_owned);
             if let (Some(obj), Some(gid)) = (g.as_object_mut(), gid) {
                 obj.entry("$ref")
                     .or_insert_with(|| Value::String(format!("{}/Groups/{gid}", call.base_url)));
             }
         }
+        if let Some(slot) = replaced.get_mut(n) {
+            *slot = ("groups", Value::Array(groups));
+            n += 1;
+        }
     }
-    projection.apply_mut(&mut resource);
-    resource
+    Output {
+        projection,
+        resource,
+        replaced,
+        n,
+    }
+}
+
+/// A resource as the client sees it, from [`output`]; serializing it writes the response.
+#[derive(Debug)]
+pub(crate) struct Output<'a> {
+    projection: &'a Projection<'a>,
+    resource: Arc<Value>,
+    /// The top-level members written in place of the resource's (the first `n`).
+    replaced: [(&'static str, Value); 2],
+    n: usize,
+}
+
+impl serde::Serialize for Output<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let replaced = self.replaced.get(..self.n).unwrap_or_default();
+        self.projection
+            .view(&self.resource)
+            .replacing(replaced)
+            .serialize(serializer)
+    }
 }
 
 /// A PATCH planned once (paths parsed and resolved, values checked): the

@@ -269,7 +269,11 @@ fn replaced_members_are_projected_in_their_place() {
     let meta = json!({"resourceType": "User", "location": "https://x/Users/2819c223"});
     let name = json!({"givenName": "B", "honorificPrefix": "Ms."});
     let absent = json!("never added");
-    let members = [("name", &name), ("meta", &meta), ("nickName", &absent)];
+    let members = [
+        ("name", name.clone()),
+        ("meta", meta.clone()),
+        ("nickName", absent),
+    ];
     for (attrs, excluded) in [
         (vec![], vec![]),
         (vec!["meta.location", "name.givenName"], vec![]),
