@@ -188,6 +188,7 @@ impl<'r> Projection<'r> {
             projection: self,
             resource,
             replaced: &[],
+            added: None,
         }
     }
 
@@ -438,6 +439,15 @@ pub struct Projected<'a, 'r> {
     projection: &'a Projection<'r>,
     resource: &'a Value,
     replaced: &'a [(&'a str, Value)],
+    added: Option<Added<'a>>,
+}
+
+/// A member [`Projected::adding`] puts into a top-level object.
+#[derive(Debug, Clone, Copy)]
+struct Added<'a> {
+    object: &'a str,
+    key: &'a str,
+    value: &'a Value,
 }
 
 impl<'a> Projected<'a, '_> {
@@ -449,6 +459,41 @@ impl<'a> Projected<'a, '_> {
         self.replaced = members;
         self
     }
+
+    /// Projects the resource as if its top-level object `object` also held `key` with `value`
+    /// (where `Map::insert` would put it: in place of its own `key`, else last; nothing is
+    /// added when the resource has no object `object`). Cheaper than replacing the whole
+    /// object: the engine adds `meta.location` this way.
+    ///
+    /// ```
+    /// use scim_core::project::Projection;
+    /// use scim_core::SchemaRegistry;
+    /// use serde_json::json;
+    ///
+    /// let registry = SchemaRegistry::builtin();
+    /// let users = registry.resource_type("Users").unwrap();
+    /// let user = json!({"id": "1", "meta": {"resourceType": "User"}});
+    /// let p = Projection::new(&registry, users, &["meta.location"], &[]);
+    /// let location = json!("https://example.com/Users/1");
+    /// assert_eq!(
+    ///     serde_json::to_string(&p.view(&user).adding("meta", "location", &location)).unwrap(),
+    ///     r#"{"id":"1","meta":{"location":"https://example.com/Users/1"}}"#
+    /// );
+    /// ```
+    #[must_use]
+    pub fn adding(mut self, object: &'a str, key: &'a str, value: &'a Value) -> Self {
+        self.added = Some(Added { object, key, value });
+        self
+    }
+}
+
+/// A copy of the object `v` with `key` set to `value`.
+fn inserted(v: &Value, key: &str, value: &Value) -> Value {
+    let mut copy = v.clone();
+    if let Value::Object(map) = &mut copy {
+        map.insert(key.to_owned(), value.clone());
+    }
+    copy
 }
 
 impl Serialize for Projected<'_, '_> {
@@ -464,7 +509,22 @@ impl Serialize for Projected<'_, '_> {
                 .iter()
                 .find(|(k, _)| *k == key)
                 .map_or(v, |(_, r)| r);
-            match p.top_of(key) {
+            let member = p.top_of(key);
+            let added = self
+                .added
+                .filter(|a| a.object == key && v.is_object())
+                .map(|a| (a.key, a.value));
+            // A defined attribute takes the added member as it is written; anything else is
+            // rare enough to be copied.
+            let copy;
+            let (v, added) = match (added, member) {
+                (Some(_), Member::Attr(..)) | (None, _) => (v, added),
+                (Some((k, x)), _) => {
+                    copy = inserted(v, k, x);
+                    (&copy, None)
+                }
+            };
+            match member {
                 Member::AsIs => out.serialize_entry(key, v)?,
                 Member::Drop => {}
                 Member::Extension(schema) => {
@@ -481,7 +541,10 @@ impl Serialize for Projected<'_, '_> {
                     }
                 }
                 Member::Attr(attr, keep) => {
-                    let view = AttrView::new(p, p.core_id(), attr, keep, v);
+                    let view = AttrView {
+                        added,
+                        ..AttrView::new(p, p.core_id(), attr, keep, v)
+                    };
                     if view.kept() {
                         out.serialize_entry(key, &view)?;
                     }
@@ -500,6 +563,8 @@ struct AttrView<'a, 'r> {
     keep: Keep,
     subs: Subs,
     v: &'a Value,
+    /// A member written into the object `v` (see [`Projected::adding`]).
+    added: Option<(&'a str, &'a Value)>,
 }
 
 impl<'a, 'r> AttrView<'a, 'r> {
@@ -517,6 +582,7 @@ impl<'a, 'r> AttrView<'a, 'r> {
             keep,
             subs: p.subs(attr, keep),
             v,
+            added: None,
         }
     }
 
@@ -536,9 +602,15 @@ impl<'a, 'r> AttrView<'a, 'r> {
 
     /// Whether the trimmed value is an empty object or array.
     fn is_empty(&self) -> bool {
+        let added = self.added.map(|(k, _)| k);
         match (self.subs, self.v) {
+            (Subs::Filter, Value::Object(m)) => !m
+                .keys()
+                .map(String::as_str)
+                .chain(added)
+                .any(|k| self.keeps(k)),
+            (_, Value::Object(m)) => m.is_empty() && added.is_none(),
             (Subs::All, v) => is_empty(v),
-            (Subs::Filter, Value::Object(m)) => !m.keys().any(|k| self.keeps(k)),
             (_, Value::Array(items)) => !items.iter().any(|i| self.item_kept(i)),
             (_, v) => is_empty(v),
         }
@@ -554,16 +626,32 @@ impl<'a, 'r> AttrView<'a, 'r> {
 impl Serialize for AttrView<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match (self.subs, self.v) {
-            (Subs::All, v) => v.serialize(serializer),
-            (Subs::Filter, Value::Object(map)) => {
-                SubsView { attr: self, map }.serialize(serializer)
+            (Subs::Filter, Value::Object(map)) => SubsView {
+                attr: self,
+                map,
+                filter: true,
+                added: self.added,
             }
+            .serialize(serializer),
+            (_, Value::Object(map)) if self.added.is_some() => SubsView {
+                attr: self,
+                map,
+                filter: false,
+                added: self.added,
+            }
+            .serialize(serializer),
+            (Subs::All, v) => v.serialize(serializer),
             (_, Value::Array(items)) => {
                 let mut seq = serializer.serialize_seq(None)?;
                 for item in items.iter().filter(|i| self.item_kept(i)) {
                     match (self.subs, item) {
                         (Subs::Filter, Value::Object(map)) => {
-                            seq.serialize_element(&SubsView { attr: self, map })?;
+                            seq.serialize_element(&SubsView {
+                                attr: self,
+                                map,
+                                filter: true,
+                                added: None,
+                            })?;
                         }
                         _ => seq.serialize_element(item)?,
                     }
@@ -575,17 +663,37 @@ impl Serialize for AttrView<'_, '_> {
     }
 }
 
-/// The kept sub-attributes of one complex value.
+/// The kept sub-attributes of one complex value (all of them unless `filter`), with the
+/// added member.
 struct SubsView<'a, 'b, 'r> {
     attr: &'b AttrView<'a, 'r>,
     map: &'a Map<String, Value>,
+    filter: bool,
+    added: Option<(&'a str, &'a Value)>,
 }
 
 impl Serialize for SubsView<'_, '_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let kept = |k: &str| !self.filter || self.attr.keeps(k);
         let mut out = serializer.serialize_map(None)?;
-        for (k, v) in self.map.iter().filter(|(k, _)| self.attr.keeps(k)) {
-            out.serialize_entry(k, v)?;
+        let mut added = self.added;
+        for (k, v) in self.map {
+            let v = match added {
+                Some((key, value)) if key == k => {
+                    added = None;
+                    value
+                }
+                _ => v,
+            };
+            if kept(k) {
+                out.serialize_entry(k, v)?;
+            }
+        }
+        // Not among the object's own members: last.
+        if let Some((key, value)) = added
+            && kept(key)
+        {
+            out.serialize_entry(key, value)?;
         }
         out.end()
     }

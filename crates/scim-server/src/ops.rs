@@ -236,45 +236,39 @@ pub(crate) fn visible(
 
 /// Turns a stored resource, already [`visible`], into what the client sees: `meta.location`,
 /// `$ref`s of a user's groups, then the projection, written as it is serialized (the stored
-/// JSON is never copied; only `meta` and `groups` are, to add what the engine adds).
+/// JSON is never copied; only a user's `groups` are, to add their `$ref`s).
 pub(crate) fn output<'a>(
     call: &Call<'_>,
     served: &Served,
     projection: &'a Projection<'a>,
     resource: Arc<Value>,
 ) -> Output<'a> {
-    let mut replaced: [(&'static str, Value); 2] = [("meta", Value::Null), ("groups", Value::Null)];
-    let mut n = 0;
-    if let (Some(id), Some(meta)) = (
-        resource.get("id").and_then(Value::as_str),
-        resource.get("meta").and_then(Value::as_object),
-    ) {
-        let mut meta = meta.clone();
-        meta.insert("location".into(), Value::String(location(call, served, id)));
-        if let Some(slot) = replaced.get_mut(n) {
-            *slot = ("meta", Value::Object(meta));
-            n += 1;
+    let location = match resource.get("id").and_then(Value::as_str) {
+        Some(id) if resource.get("meta").is_some_and(Value::is_object) => {
+            Some(Value::String(location(call, served, id)))
         }
-    }
-    if let Some(groups) = resource.get("groups").and_then(Value::as_array) {
-        let mut groups = groups.clone();
-        for g in &mut groups {
-            let gid = g.get("value").and_then(Value::as_str).map(str::to_owned);
-            if let (Some(obj), Some(gid)) = (g.as_object_mut(), gid) {
-                obj.entry("$ref")
-                    .or_insert_with(|| Value::String(format!("{}/Groups/{gid}", call.base_url)));
+        _ => None,
+    };
+    let groups = resource
+        .get("groups")
+        .and_then(Value::as_array)
+        .map(|groups| {
+            let mut groups = groups.clone();
+            for g in &mut groups {
+                let gid = g.get("value").and_then(Value::as_str).map(str::to_owned);
+                if let (Some(obj), Some(gid)) = (g.as_object_mut(), gid) {
+                    obj.entry("$ref").or_insert_with(|| {
+                        Value::String(format!("{}/Groups/{gid}", call.base_url))
+                    });
+                }
             }
-        }
-        if let Some(slot) = replaced.get_mut(n) {
-            *slot = ("groups", Value::Array(groups));
-            n += 1;
-        }
-    }
+            [("groups", Value::Array(groups))]
+        });
     Output {
         projection,
         resource,
-        replaced,
-        n,
+        location,
+        groups,
     }
 }
 
@@ -283,18 +277,22 @@ pub(crate) fn output<'a>(
 pub(crate) struct Output<'a> {
     projection: &'a Projection<'a>,
     resource: Arc<Value>,
-    /// The top-level members written in place of the resource's (the first `n`).
-    replaced: [(&'static str, Value); 2],
-    n: usize,
+    /// `meta.location`, added as the resource is written.
+    location: Option<Value>,
+    /// The `groups` written in place of the resource's.
+    groups: Option<[(&'static str, Value); 1]>,
 }
 
 impl serde::Serialize for Output<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let replaced = self.replaced.get(..self.n).unwrap_or_default();
-        self.projection
-            .view(&self.resource)
-            .replacing(replaced)
-            .serialize(serializer)
+        let mut view = self.projection.view(&self.resource);
+        if let Some(groups) = &self.groups {
+            view = view.replacing(groups);
+        }
+        if let Some(location) = &self.location {
+            view = view.adding("meta", "location", location);
+        }
+        view.serialize(serializer)
     }
 }
 

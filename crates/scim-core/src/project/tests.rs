@@ -263,6 +263,64 @@ fn the_view_writes_what_apply_copies() {
 }
 
 #[test]
+fn added_members_are_projected_where_insert_puts_them() {
+    let paths = [
+        "meta",
+        "meta.location",
+        "meta.version",
+        "name.givenName",
+        "name.honorificPrefix",
+        "emails.value",
+        "userName",
+        ENTERPRISE_USER_URN,
+        "unknownTop",
+        "nope",
+    ];
+    let sets: Vec<Vec<&str>> = std::iter::once(vec![])
+        .chain(paths.iter().map(|p| vec![*p]))
+        .collect();
+    let value = json!("https://example.com/Users/x");
+    let additions = [
+        ("meta", "location"),
+        ("meta", "version"),
+        ("name", "givenName"),
+        ("name", "honorificPrefix"),
+        ("name", "nope"),
+        ("emails", "value"),
+        (ENTERPRISE_USER_URN, "department"),
+        ("unknownTop", "b"),
+        ("nope", "x"),
+    ];
+    let resources = [
+        user(),
+        odd_user(json!({"employeeNumber": "1", "nope": 2})),
+        odd_user(json!("not an object")),
+        json!({"id": "1", "meta": {}, "name": {}}),
+    ];
+    for registry in registries() {
+        let users = registry.resource_type("Users").unwrap();
+        for include in &sets {
+            for exclude in &sets {
+                let p = Projection::new(&registry, users, include, exclude);
+                for r in &resources {
+                    for (object, key) in additions {
+                        let mut copy = r.clone();
+                        if let Some(Value::Object(map)) = copy.get_mut(object) {
+                            map.insert(key.to_owned(), value.clone());
+                        }
+                        assert_eq!(
+                            serde_json::to_string(&p.view(r).adding(object, key, &value)).unwrap(),
+                            serde_json::to_string(&p.apply(&copy)).unwrap(),
+                            "{object}.{key} with attributes={include:?} excluded={exclude:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn replaced_members_are_projected_in_their_place() {
     let registry = SchemaRegistry::builtin();
     let users = registry.resource_type("Users").unwrap();
