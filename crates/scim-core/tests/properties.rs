@@ -172,6 +172,25 @@ proptest! {
         prop_assert!(out.get("password").is_none());
         let mut in_place = user.clone();
         p.apply_mut(&mut in_place);
-        prop_assert_eq!(in_place, out);
+        prop_assert_eq!(&in_place, &out);
+        prop_assert_eq!(
+            serde_json::to_string(&p.view(&user)).unwrap(),
+            serde_json::to_string(&out).unwrap()
+        );
+    }
+
+    #[test]
+    fn the_projection_view_writes_what_apply_copies(
+        body in body(),
+        attrs in prop::collection::vec(key(), 0..3),
+        excluded in prop::collection::vec(key(), 0..3),
+    ) {
+        let registry = SchemaRegistry::builtin();
+        let users = registry.resource_type("Users").unwrap();
+        let p = scim_core::project::Projection::new(&registry, users, &attrs, &excluded);
+        prop_assert_eq!(
+            serde_json::to_string(&p.view(&body)).unwrap(),
+            serde_json::to_string(&p.apply(&body)).unwrap()
+        );
     }
 }

@@ -142,19 +142,31 @@ impl AuditSink for TracingAudit {
 /// The top-level attributes whose values differ between `old` and `new` (either may be
 /// absent), in a stable order; `id`, `meta` and `schemas` are not attributes of interest.
 pub(crate) fn changed_attributes(old: Option<&Value>, new: Option<&Value>) -> Vec<String> {
-    let empty = serde_json::Map::new();
-    let o = old.and_then(Value::as_object).unwrap_or(&empty);
-    let n = new.and_then(Value::as_object).unwrap_or(&empty);
-    let mut out: Vec<String> = n
-        .iter()
-        .filter(|(k, v)| o.get(*k) != Some(*v))
-        .map(|(k, _)| k.clone())
-        .chain(o.keys().filter(|k| !n.contains_key(*k)).cloned())
-        .filter(|k| !matches!(k.as_str(), "id" | "meta" | "schemas"))
-        .collect();
-    out.sort();
+    let (o, n) = (
+        old.and_then(Value::as_object),
+        new.and_then(Value::as_object),
+    );
+    let of_interest = |k: &str| !matches!(k, "id" | "meta" | "schemas");
+    // Names are borrowed until the list is final: only the ones returned are copied.
+    let mut out: Vec<&str> =
+        Vec::with_capacity(n.map_or(0, |m| m.len()) + o.map_or(0, |m| m.len()));
+    if let Some(n) = n {
+        out.extend(
+            n.iter()
+                .filter(|(k, v)| of_interest(k) && o.and_then(|o| o.get(*k)) != Some(*v))
+                .map(|(k, _)| k.as_str()),
+        );
+    }
+    if let Some(o) = o {
+        out.extend(
+            o.keys()
+                .filter(|k| of_interest(k) && n.is_none_or(|n| !n.contains_key(*k)))
+                .map(String::as_str),
+        );
+    }
+    out.sort_unstable();
     out.dedup();
-    out
+    out.into_iter().map(str::to_owned).collect()
 }
 
 #[cfg(test)]
@@ -172,5 +184,7 @@ mod tests {
         );
         assert_eq!(changed_attributes(None, Some(&new)), ["active", "userName"]);
         assert!(changed_attributes(Some(&old), Some(&old)).is_empty());
+        assert_eq!(changed_attributes(Some(&old), None), ["title", "userName"]);
+        assert!(changed_attributes(None, None).is_empty());
     }
 }

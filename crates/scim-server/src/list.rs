@@ -10,6 +10,7 @@ use http::{Response, StatusCode};
 use scim_core::{Compat, Quirk, ScimError, ScimType};
 use scim_filter::ErrorKind;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 const LIST_URN: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 const SEARCH_URN: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
@@ -29,7 +30,12 @@ pub(crate) async fn list(
     };
     let page = q.page_size(inner.config.max_results);
     let (total, resources) = run(inner, call, served, &call.grant, &q, page).await?;
-    Ok(respond(total, q.start_index, resources))
+    let projection = ops::projection(inner, served, &q.attributes, &q.excluded_attributes);
+    let resources: Vec<ops::Output<'_>> = resources
+        .into_iter()
+        .map(|r| ops::output(call, served, &projection, r))
+        .collect();
+    Ok(respond(total, q.start_index, &resources))
 }
 
 /// `POST /.search`: every queryable resource type, in configuration order, paged as one list.
@@ -46,7 +52,12 @@ pub(crate) async fn root_search(
     let mut all = Vec::new();
     let mut denied = None;
     let mut allowed = false;
-    for served in inner.served.iter().filter(|s| s.caps.query) {
+    for (i, served) in inner
+        .served
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.caps.query)
+    {
         // Types the caller may not query are left out; none at all is 403.
         let grant = match inner.authorizer.authorize(
             &call.ctx,
@@ -68,7 +79,7 @@ pub(crate) async fn root_search(
         match run_or_skip(inner, call, served, &grant, &sub, upto).await {
             Ok((t, resources)) => {
                 total += t;
-                all.extend(resources);
+                all.extend(resources.into_iter().map(|r| (i, r)));
             }
             // A filter naming an attribute this type does not have matches none of it.
             Err(Skip::UnknownAttribute) => {}
@@ -78,8 +89,26 @@ pub(crate) async fn root_search(
     if let (false, Some(d)) = (allowed, denied) {
         return Err(d.into());
     }
-    let resources = all.into_iter().skip(q.start_index - 1).take(page).collect();
-    Ok(respond(total, q.start_index, resources))
+    // Each type's resources through its own projection.
+    let projections: Vec<_> = inner
+        .served
+        .iter()
+        .map(|served| ops::projection(inner, served, &q.attributes, &q.excluded_attributes))
+        .collect();
+    let resources: Vec<ops::Output<'_>> = all
+        .into_iter()
+        .skip(q.start_index - 1)
+        .take(page)
+        .filter_map(|(i, r)| {
+            Some(ops::output(
+                call,
+                inner.served.get(i)?,
+                projections.get(i)?,
+                r,
+            ))
+        })
+        .collect();
+    Ok(respond(total, q.start_index, &resources))
 }
 
 enum Skip {
@@ -94,7 +123,7 @@ async fn run_or_skip(
     grant: &crate::auth::Grant,
     q: &ListQuery,
     count: usize,
-) -> Result<(usize, Vec<Value>), Skip> {
+) -> Result<(usize, Vec<Arc<Value>>), Skip> {
     if let Some(text) = q.filter.as_deref()
         && let Err(e) = ops::list_filter(&inner.config.registry, served, grant, Some(text))
     {
@@ -118,7 +147,7 @@ async fn run(
     grant: &crate::auth::Grant,
     q: &ListQuery,
     count: usize,
-) -> Result<(usize, Vec<Value>), ScimError> {
+) -> Result<(usize, Vec<Arc<Value>>), ScimError> {
     let registry = &inner.config.registry;
     let filter = ops::list_filter(registry, served, grant, q.filter.as_deref())?;
     let sort = q
@@ -140,11 +169,10 @@ async fn run(
         ..call.ctx.clone()
     };
     let page = inner.store.list(&ctx, &served.rt, &request).await?;
-    let projection = ops::projection(inner, served, &q.attributes, &q.excluded_attributes);
     let resources = page
         .resources
         .into_iter()
-        .map(|r| ops::output(call, served, grant, registry, &projection, r.resource))
+        .map(|r| ops::visible(served, grant, registry, r.resource))
         .collect();
     Ok((page.total_results, resources))
 }
@@ -153,22 +181,26 @@ async fn run(
 /// once, never copied into an envelope `Value` first.
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ListEnvelope<'a> {
+struct ListEnvelope<'a, T> {
     schemas: [&'static str; 1],
     total_results: usize,
     start_index: usize,
     items_per_page: usize,
     #[serde(rename = "Resources")]
-    resources: &'a [Value],
+    resources: &'a [T],
 }
 
-fn respond(total: usize, start_index: usize, resources: Vec<Value>) -> Response<Bytes> {
+fn respond<T: serde::Serialize>(
+    total: usize,
+    start_index: usize,
+    resources: &[T],
+) -> Response<Bytes> {
     let envelope = ListEnvelope {
         schemas: [LIST_URN],
         total_results: total,
         start_index,
         items_per_page: resources.len(),
-        resources: &resources,
+        resources,
     };
     response::serialized(StatusCode::OK, &envelope)
 }
@@ -296,9 +328,9 @@ mod tests {
             "itemsPerPage": 2,
             "Resources": resources,
         });
-        let resp = respond(12, 3, resources);
+        let resp = respond(12, 3, &resources);
         assert_eq!(resp.body().as_ref(), serde_json::to_vec(&want).unwrap());
-        let empty = respond(0, 1, Vec::new());
+        let empty = respond::<Value>(0, 1, &[]);
         let want = json!({"schemas": [LIST_URN], "totalResults": 0, "startIndex": 1,
             "itemsPerPage": 0, "Resources": []});
         assert_eq!(empty.body().as_ref(), serde_json::to_vec(&want).unwrap());

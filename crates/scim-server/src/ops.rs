@@ -11,6 +11,7 @@ use scim_core::validate::{validate_create, validate_replace};
 use scim_core::{SchemaRegistry, ScimError, ScimType};
 use scim_filter::{CompiledFilter, FilterError, SortKey, parse_attr_path};
 use serde_json::Value;
+use std::sync::Arc;
 
 /// Why a filter could not be compiled for a resource type.
 #[derive(Debug)]
@@ -215,40 +216,84 @@ pub(crate) fn projection<'r>(
     Projection::new(&inner.config.registry, &served.rt, attributes, excluded)
 }
 
-/// Turns a stored resource into what the client sees: `meta.location`, `$ref`s of a user's
-/// groups, then the projection.
-pub(crate) fn output(
-    call: &Call<'_>,
+/// What the caller may see of a stored resource: the resource itself, or a copy without the
+/// attributes the grant hides.
+pub(crate) fn visible(
     served: &Served,
     grant: &Grant,
     registry: &SchemaRegistry,
-    projection: &Projection<'_>,
-    mut resource: Value,
-) -> Value {
-    if let Some(v) = grant.visibility() {
-        v.hide(registry, &served.rt, &mut resource);
-    }
-    let id = resource
-        .get("id")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    if let (Some(id), Some(meta)) = (id, resource.get_mut("meta").and_then(Value::as_object_mut)) {
-        meta.insert(
-            "location".into(),
-            Value::String(location(call, served, &id)),
-        );
-    }
-    if let Some(groups) = resource.get_mut("groups").and_then(Value::as_array_mut) {
-        for g in groups {
-            let gid = g.get("value").and_then(Value::as_str).map(str::to_owned);
-            if let (Some(obj), Some(gid)) = (g.as_object_mut(), gid) {
-                obj.entry("$ref")
-                    .or_insert_with(|| Value::String(format!("{}/Groups/{gid}", call.base_url)));
-            }
+    resource: Arc<Value>,
+) -> Arc<Value> {
+    match grant.visibility() {
+        Some(v) => {
+            let mut copy = Arc::unwrap_or_clone(resource);
+            v.hide(registry, &served.rt, &mut copy);
+            Arc::new(copy)
         }
+        None => resource,
     }
-    projection.apply_mut(&mut resource);
-    resource
+}
+
+/// Turns a stored resource, already [`visible`], into what the client sees: `meta.location`,
+/// `$ref`s of a user's groups, then the projection, written as it is serialized (the stored
+/// JSON is never copied; only a user's `groups` are, to add their `$ref`s).
+pub(crate) fn output<'a>(
+    call: &Call<'_>,
+    served: &Served,
+    projection: &'a Projection<'a>,
+    resource: Arc<Value>,
+) -> Output<'a> {
+    let location = match resource.get("id").and_then(Value::as_str) {
+        Some(id) if resource.get("meta").is_some_and(Value::is_object) => {
+            Some(Value::String(location(call, served, id)))
+        }
+        _ => None,
+    };
+    let groups = resource
+        .get("groups")
+        .and_then(Value::as_array)
+        .map(|groups| {
+            let mut groups = groups.clone();
+            for g in &mut groups {
+                let gid = g.get("value").and_then(Value::as_str).map(str::to_owned);
+                if let (Some(obj), Some(gid)) = (g.as_object_mut(), gid) {
+                    obj.entry("$ref").or_insert_with(|| {
+                        Value::String(format!("{}/Groups/{gid}", call.base_url))
+                    });
+                }
+            }
+            [("groups", Value::Array(groups))]
+        });
+    Output {
+        projection,
+        resource,
+        location,
+        groups,
+    }
+}
+
+/// A resource as the client sees it, from [`output`]; serializing it writes the response.
+#[derive(Debug)]
+pub(crate) struct Output<'a> {
+    projection: &'a Projection<'a>,
+    resource: Arc<Value>,
+    /// `meta.location`, added as the resource is written.
+    location: Option<Value>,
+    /// The `groups` written in place of the resource's.
+    groups: Option<[(&'static str, Value); 1]>,
+}
+
+impl serde::Serialize for Output<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut view = self.projection.view(&self.resource);
+        if let Some(groups) = &self.groups {
+            view = view.replacing(groups);
+        }
+        if let Some(location) = &self.location {
+            view = view.adding("meta", "location", location);
+        }
+        view.serialize(serializer)
+    }
 }
 
 /// A PATCH planned once (paths parsed and resolved, values checked): the

@@ -112,15 +112,9 @@ fn respond(
     let p = projection(call)?;
     let projection = ops::projection(inner, served, &p.attributes, &p.excluded_attributes);
     let etag = stored.etag();
-    let body = ops::output(
-        call,
-        served,
-        &call.grant,
-        &inner.config.registry,
-        &projection,
-        stored.resource,
-    );
-    let mut resp = response::json(status, &body);
+    let resource = ops::visible(served, &call.grant, &inner.config.registry, stored.resource);
+    let body = ops::output(call, served, &projection, resource);
+    let mut resp = response::serialized(status, &body);
     set_header(&mut resp, header::ETAG, &etag);
     Ok(resp)
 }
@@ -363,7 +357,7 @@ async fn patch_with_memberships(
     precondition: Precondition<'_>,
 ) -> Result<(StoredResource, bool), ScimError> {
     let current = inner.store.get(&call.ctx, &served.rt, id).await?;
-    let mut preview = current.resource.clone();
+    let mut preview = serde_json::Value::clone(&current.resource);
     crate::store::Patcher::apply(patcher, &mut preview)?;
     let now = memberships::listed(&current.resource).unwrap_or_default();
     let wanted = memberships::listed(&preview).unwrap_or_default();

@@ -109,7 +109,7 @@ async fn sql_filters_agree_with_the_evaluator() {
         .unwrap()
         .resources
         .into_iter()
-        .map(|r| r.resource)
+        .map(|r| std::sync::Arc::unwrap_or_clone(r.resource))
         .collect();
     let profiles: Vec<Value> = store
         .list(&ctx, groups, &all())
@@ -117,7 +117,7 @@ async fn sql_filters_agree_with_the_evaluator() {
         .unwrap()
         .resources
         .into_iter()
-        .map(|r| r.resource)
+        .map(|r| std::sync::Arc::unwrap_or_clone(r.resource))
         .collect();
     let check = |rt: &str, text: &str, got: Vec<Value>| {
         let rt = registry.resource_type(rt).unwrap();
@@ -180,7 +180,13 @@ async fn sql_filters_agree_with_the_evaluator() {
             ..all()
         };
         let got = store.list(&ctx, users, &req).await.unwrap().resources;
-        matched += check("User", text, got.into_iter().map(|r| r.resource).collect());
+        matched += check(
+            "User",
+            text,
+            got.into_iter()
+                .map(|r| std::sync::Arc::unwrap_or_clone(r.resource))
+                .collect(),
+        );
     }
     assert!(matched > 30, "the filters are not all empty: {matched}");
     let id_filter = format!(r#"members[value eq "{}"]"#, ids[1].to_uppercase());
@@ -197,7 +203,13 @@ async fn sql_filters_agree_with_the_evaluator() {
             ..all()
         };
         let got = store.list(&ctx, groups, &req).await.unwrap().resources;
-        check("Group", text, got.into_iter().map(|r| r.resource).collect());
+        check(
+            "Group",
+            text,
+            got.into_iter()
+                .map(|r| std::sync::Arc::unwrap_or_clone(r.resource))
+                .collect(),
+        );
     }
 }
 
@@ -243,7 +255,11 @@ async fn sorting_and_paging_happen_in_sql() {
             .collect();
         assert_eq!(names, want.map(Value::from), "{order:?}");
         // The evaluator's comparator orders them the same way.
-        let mut sorted: Vec<Value> = page.resources.iter().map(|r| r.resource.clone()).collect();
+        let mut sorted: Vec<Value> = page
+            .resources
+            .iter()
+            .map(|r| Value::clone(&r.resource))
+            .collect();
         sorted.sort_by(|a, b| key.compare(a, b, order));
         let again: Vec<_> = sorted.iter().map(|r| r["userName"].clone()).collect();
         assert_eq!(again, names);

@@ -1379,3 +1379,113 @@ mod hooks_and_audit {
         );
     }
 }
+
+/// What the engine adds on the way out (`meta.location`, the `$ref` of a user's groups) is
+/// projected like the stored attributes, and every response shows the same resource.
+#[tokio::test]
+async fn added_members_follow_the_projection() {
+    let s = server();
+    let created = create_user(&s, "proj").await;
+    let uid = created["id"].as_str().unwrap();
+    let upath = format!("/scim/v2/Users/{uid}");
+    let location = format!("http://example.com{upath}");
+    assert_eq!(created["meta"]["location"], location.as_str());
+    let keys = |v: &Value| {
+        v["meta"]
+            .as_object()
+            .map(|m| m.keys().cloned().collect::<Vec<_>>())
+    };
+    assert_eq!(
+        keys(&created).unwrap(),
+        [
+            "resourceType",
+            "created",
+            "lastModified",
+            "version",
+            "location"
+        ]
+    );
+    let got = send(&s, Method::GET, &upath, None).await;
+    assert_eq!(got.body, created, "GET shows what POST returned");
+    let list = send(
+        &s,
+        Method::GET,
+        "/scim/v2/Users?filter=userName%20eq%20%22proj%22",
+        None,
+    )
+    .await;
+    assert_eq!(list.body["Resources"][0], created, "a list shows it too");
+
+    let only = send(
+        &s,
+        Method::GET,
+        &format!("{upath}?attributes=meta.location"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        only.body,
+        json!({"schemas": created["schemas"], "id": uid, "meta": {"location": location}})
+    );
+    let without = send(
+        &s,
+        Method::GET,
+        &format!("{upath}?excludedAttributes=meta.location,name"),
+        None,
+    )
+    .await;
+    assert!(
+        without.body["meta"].get("location").is_none(),
+        "{}",
+        without.body
+    );
+    assert_eq!(without.body["meta"]["version"], created["meta"]["version"]);
+    assert!(without.body.get("name").is_none());
+    let none = send(
+        &s,
+        Method::GET,
+        &format!("{upath}?excludedAttributes=meta"),
+        None,
+    )
+    .await;
+    assert!(none.body.get("meta").is_none(), "{}", none.body);
+
+    let g = send(
+        &s,
+        Method::POST,
+        "/scim/v2/Groups",
+        Some(json!({"displayName": "Readers", "members": [{"value": uid}]})),
+    )
+    .await;
+    assert_eq!(g.status, StatusCode::CREATED, "{}", g.body);
+    let gref = format!(
+        "http://example.com/scim/v2/Groups/{}",
+        g.body["id"].as_str().unwrap()
+    );
+    let refs = send(
+        &s,
+        Method::GET,
+        &format!("{upath}?attributes=groups.$ref"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        refs.body["groups"],
+        json!([{"$ref": gref}]),
+        "{}",
+        refs.body
+    );
+    let values = send(
+        &s,
+        Method::GET,
+        &format!("{upath}?attributes=groups.value"),
+        None,
+    )
+    .await;
+    assert_eq!(values.body["groups"], json!([{"value": g.body["id"]}]));
+    let whole = send(&s, Method::GET, &upath, None).await;
+    assert_eq!(
+        whole.body["groups"],
+        json!([{"value": g.body["id"], "display": "Readers", "type": "direct", "$ref": gref}])
+    );
+}

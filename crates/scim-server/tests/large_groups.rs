@@ -119,6 +119,9 @@ impl Twin {
             .server
             .handle(request("GET", &format!("/Groups/{}", self.group), None))
             .await;
+        let etag = resp.headers().get("etag").and_then(|v| v.to_str().ok());
+        let version = body(&resp)["meta"]["version"].as_str().map(str::to_owned);
+        assert_eq!(etag, version.as_deref(), "meta.version is the ETag");
         let mut m: Vec<String> = body(&resp)["members"]
             .as_array()
             .map(|a| {

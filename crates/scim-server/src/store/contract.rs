@@ -21,7 +21,7 @@
     clippy::indexing_slicing
 )]
 
-use super::{ListRequest, Precondition, RequestContext, ResourceStore, StoreError};
+use super::{ListRequest, Precondition, RequestContext, ResourceStore, StoreError, StoredResource};
 use scim_core::SchemaRegistry;
 use scim_core::registry::ResourceType;
 use serde_json::{Value, json};
@@ -130,6 +130,15 @@ fn all() -> ListRequest<'static> {
     }
 }
 
+/// `meta.version` is the ETag of the version the store reports.
+fn assert_version_in_meta(s: &StoredResource, when: &str) {
+    assert_eq!(
+        s.resource["meta"]["version"],
+        s.etag().as_str(),
+        "meta.version is the ETag of the version ({when})"
+    );
+}
+
 async fn create_and_get(store: &dyn ResourceStore, users: &ResourceType) {
     let c = store
         .create(&ctx("a"), users, user("bjensen"))
@@ -144,6 +153,7 @@ async fn create_and_get(store: &dyn ResourceStore, users: &ResourceType) {
         "timestamps are set"
     );
     assert_eq!(c.resource["userName"], "bjensen");
+    assert_version_in_meta(&c, "created");
     let g = store.get(&ctx("a"), users, &c.id).await.unwrap();
     assert_eq!(g, c, "get returns what create returned");
     let other = store.create(&ctx("a"), users, user("other")).await.unwrap();
@@ -244,6 +254,12 @@ async fn replace_bumps_version_and_keeps_created(
         .await
         .unwrap();
     assert_ne!(r.version, c.version, "replace changes the version");
+    assert_version_in_meta(&r, "replaced");
+    assert_eq!(
+        store.get(&ctx("a"), users, &c.id).await.unwrap(),
+        r,
+        "get returns what replace returned"
+    );
     assert_eq!(r.resource["id"], c.id.as_str(), "the id is the store's");
     assert_eq!(
         r.resource["meta"]["created"], c.resource["meta"]["created"],
@@ -405,6 +421,7 @@ async fn memberships_stay_consistent(
         seen.version, u.version,
         "the member's version changes with its groups"
     );
+    assert_version_in_meta(&seen, "a member whose groups changed");
     let remove = |v: &mut Value| {
         let ms = v["members"].as_array_mut().unwrap();
         ms.retain(|m| m["value"] == "not-yet-created");
@@ -459,6 +476,7 @@ async fn memberships_stay_consistent(
         .await
         .unwrap();
     let g = store.get(&a, groups, &g.id).await.unwrap();
+    assert_version_in_meta(&g, "a group that lost a deleted member");
     let members: Vec<_> = g
         .resource
         .get("members")

@@ -108,10 +108,33 @@ struct Row {
     id: String,
     seq: u64,
     version: u64,
-    resource: Value,
+    /// The stored JSON, `meta.version` included (kept in step with `version`), shared with
+    /// the readers it was handed to: a write replaces it, or copies it first if it is shared.
+    resource: Arc<Value>,
     /// Identities of the resource's large multi-valued attributes (a group's `members`),
     /// kept between PATCHes that change it in place; empty after any other write.
     kept: KeptIndex,
+}
+
+impl Row {
+    /// Sets the version, in `meta.version` too, and optionally `meta.lastModified`.
+    fn set_version(&mut self, version: u64, last_modified: Option<String>) {
+        self.version = version;
+        set_meta(Arc::make_mut(&mut self.resource), version, last_modified);
+    }
+}
+
+/// Writes `meta.version` (and optionally `meta.lastModified`) into a resource's `meta`.
+fn set_meta(resource: &mut Value, version: u64, last_modified: Option<String>) {
+    if let Some(meta) = resource.get_mut("meta").and_then(Value::as_object_mut) {
+        if let Some(ts) = last_modified {
+            meta.insert("lastModified".into(), Value::String(ts));
+        }
+        meta.insert(
+            "version".into(),
+            Value::String(super::weak_etag(&version.to_string())),
+        );
+    }
 }
 
 impl MemoryStore {
@@ -197,11 +220,13 @@ impl MemoryStore {
             let bump = || self.next_version();
             t.relink(id, key, &before, &after, &bump);
         }
+        let version = self.next_version();
+        set_meta(&mut resource, version, None);
         let row = Row {
             id: id.to_owned(),
             seq: old.seq,
-            version: self.next_version(),
-            resource,
+            version,
+            resource: Arc::new(resource),
             kept: KeptIndex::new(),
         };
         if let Some(table) = t.tables.get_mut(key) {
@@ -233,19 +258,10 @@ impl MemoryStore {
             let row = t.table_mut(key).and_then(|table| table.get_mut(id));
             let row = row.ok_or_else(not_found)?;
             check_precondition(id, row, precondition)?;
-            let taken = (
-                std::mem::take(&mut row.resource),
-                std::mem::take(&mut row.kept),
-            );
-            (taken.0, taken.1, row.version)
+            // Copied only if a reader still holds it.
+            let resource = Arc::unwrap_or_clone(std::mem::take(&mut row.resource));
+            (resource, std::mem::take(&mut row.kept), row.version)
         };
-        // The patch sees what a read shows.
-        if let Some(meta) = resource.get_mut("meta").and_then(Value::as_object_mut) {
-            meta.insert(
-                "version".into(),
-                Value::String(super::weak_etag(&version.to_string())),
-            );
-        }
         // Small groups are compared whole if their members change other than by appends
         // and removals; a large one is looked up in the membership index then.
         let small_before = (members_len(&resource) < SMALL_GROUP).then(|| member_ids(&resource));
@@ -263,9 +279,6 @@ impl MemoryStore {
         if let Ok(applied) = &applied
             && changed
         {
-            if let Some(meta) = resource.get_mut("meta").and_then(Value::as_object_mut) {
-                meta.insert("lastModified".into(), Value::String(now()));
-            }
             let delta = applied.deltas.iter().find(|d| d.attribute() == "members");
             let members_changed = applied
                 .attributes
@@ -282,15 +295,17 @@ impl MemoryStore {
             }
         }
         let version = if changed {
-            self.next_version()
+            let next = self.next_version();
+            set_meta(&mut resource, next, Some(now()));
+            next
         } else {
             version
         };
         let row = t.table_mut(key).and_then(|table| table.get_mut(id));
         let row = row.ok_or_else(not_found)?;
-        row.resource = resource;
-        row.kept = kept;
         row.version = version;
+        row.resource = Arc::new(resource);
+        row.kept = kept;
         applied?;
         let row = t.tables.get(key).and_then(|table| table.get(id));
         let row = row.ok_or_else(not_found)?;
@@ -505,10 +520,7 @@ impl Tenant {
     fn touch_member(&mut self, id: &str, bump: &dyn Fn() -> u64) {
         for table in self.tables.values_mut() {
             if let Some(row) = table.get_mut(id) {
-                row.version = bump();
-                if let Some(meta) = row.resource.get_mut("meta").and_then(Value::as_object_mut) {
-                    meta.insert("lastModified".into(), Value::String(now()));
-                }
+                row.set_version(bump(), Some(now()));
                 return;
             }
         }
@@ -521,45 +533,49 @@ impl Tenant {
 
     /// [`Tenant::materialize`], leaving out `members` when the caller will not return them
     /// (a large group listed with `excludedAttributes=members` is never copied whole).
+    ///
+    /// The row's JSON is handed out as it is (a reference count) unless something must be
+    /// left out or derived: `members` skipped, or a member's `groups`.
     fn materialize_with(&self, kind: &Kind, id: &str, row: &Row, members: bool) -> StoredResource {
-        let version = row.version.to_string();
-        let mut resource = match (&row.resource, members || !kind.has_members) {
-            (Value::Object(obj), false) => Value::Object(
-                obj.iter()
-                    .filter(|(k, _)| k.as_str() != "members")
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-            ),
-            (v, _) => v.clone(),
+        let skip_members = !members && kind.has_members && row.resource.get("members").is_some();
+        let groups = match self.memberships.get(id) {
+            Some(gids) if kind.derived_groups => Some(gids),
+            _ => None,
         };
-        if let Some(obj) = resource.as_object_mut() {
-            if let Some(meta) = obj.get_mut("meta").and_then(Value::as_object_mut) {
-                meta.insert("version".into(), Value::String(super::weak_etag(&version)));
-            }
-            if kind.derived_groups {
-                obj.shift_remove("groups");
-                if let Some(gids) = self.memberships.get(id) {
-                    let groups: Vec<Value> = gids
-                        .iter()
-                        .map(|gid| {
-                            let mut g = Map::new();
-                            g.insert("value".into(), Value::String(gid.clone()));
-                            if let Some(display) = self.group_display(gid) {
-                                g.insert("display".into(), Value::String(display.to_owned()));
-                            }
-                            g.insert("type".into(), Value::String("direct".into()));
-                            Value::Object(g)
-                        })
-                        .collect();
-                    obj.insert("groups".into(), Value::Array(groups));
+        let resource = match (&*row.resource, skip_members || groups.is_some()) {
+            (Value::Object(obj), true) => {
+                let mut copy: Map<String, Value> = obj
+                    .iter()
+                    .filter(|(k, _)| !skip_members || k.as_str() != "members")
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                if let Some(gids) = groups {
+                    copy.insert("groups".into(), Value::Array(self.groups(gids)));
                 }
+                Arc::new(Value::Object(copy))
             }
-        }
+            _ => Arc::clone(&row.resource),
+        };
         StoredResource {
             id: id.to_owned(),
-            version,
+            version: row.version.to_string(),
             resource,
         }
+    }
+
+    /// The derived `groups` of a member of the groups `gids`.
+    fn groups(&self, gids: &BTreeSet<String>) -> Vec<Value> {
+        gids.iter()
+            .map(|gid| {
+                let mut g = Map::new();
+                g.insert("value".into(), Value::String(gid.clone()));
+                if let Some(display) = self.group_display(gid) {
+                    g.insert("display".into(), Value::String(display.to_owned()));
+                }
+                g.insert("type".into(), Value::String("direct".into()));
+                Value::Object(g)
+            })
+            .collect()
     }
 
     fn group_display(&self, gid: &str) -> Option<&str> {
@@ -636,6 +652,7 @@ impl ResourceStore for MemoryStore {
             meta.insert("lastModified".into(), Value::String(ts));
             place_owned(obj, &id, meta);
         }
+        set_meta(&mut resource, version, None);
         let tenant = self.tenant(&ctx.tenant);
         let mut t = tenant.write().map_err(|_| poisoned())?;
         t.check_unique(key, &kind, &resource, None)?;
@@ -649,10 +666,10 @@ impl ResourceStore for MemoryStore {
             id: id.clone(),
             seq: 0,
             version,
-            resource,
+            resource: Arc::new(resource),
             kept: KeptIndex::new(),
         };
-        // The response is materialized first, so the row itself moves into the table.
+        // The response shares the row's JSON.
         let stored = t.materialize(&kind, &id, &row);
         if let Some(table) = t.table_mut(key) {
             row.seq = table.next_seq;
@@ -817,7 +834,7 @@ impl ResourceStore for MemoryStore {
             check_precondition(id, row, precondition)?;
             t.materialize(&kind, id, row)
         };
-        let mut resource = current.resource.clone();
+        let mut resource = Value::clone(&current.resource);
         if !patcher.apply(&mut resource)? {
             return Ok((current, false));
         }
@@ -864,18 +881,13 @@ impl ResourceStore for MemoryStore {
                 };
                 let version = bump();
                 if let Some(grow) = t.tables.get_mut(&gkey).and_then(|tb| tb.get_mut(&gid)) {
-                    if let Some(ms) = grow
-                        .resource
+                    if let Some(ms) = Arc::make_mut(&mut grow.resource)
                         .get_mut("members")
                         .and_then(Value::as_array_mut)
                     {
                         ms.retain(|m| m.get("value").and_then(Value::as_str) != Some(id));
                     }
-                    grow.version = version;
-                    if let Some(meta) = grow.resource.get_mut("meta").and_then(Value::as_object_mut)
-                    {
-                        meta.insert("lastModified".into(), Value::String(now()));
-                    }
+                    grow.set_version(version, Some(now()));
                 }
             }
         }

@@ -26,6 +26,7 @@ use scim_filter::{CompiledFilter, SortKey};
 use scim_patch::{ElementDelta, KeptIndex};
 use serde_json::Value;
 use std::fmt;
+use std::sync::Arc;
 
 use scim_filter::SortOrder;
 
@@ -55,6 +56,10 @@ impl RequestContext {
 
 /// A stored resource: its id, its version (the ETag value), and the full canonical JSON
 /// including `id`, `meta.created`, `meta.lastModified` and `meta.version`.
+///
+/// The JSON is shared and immutable: a store may hand out the very value it keeps (a read
+/// costs a reference count, not a copy), and the engine writes responses from it. To change
+/// it, copy it (`Value::clone(&stored.resource)`) or use [`Arc::make_mut`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredResource {
     /// The resource id.
@@ -62,7 +67,7 @@ pub struct StoredResource {
     /// The opaque version; the ETag is `W/"{version}"`.
     pub version: String,
     /// The resource JSON.
-    pub resource: Value,
+    pub resource: Arc<Value>,
 }
 
 impl StoredResource {
@@ -291,7 +296,7 @@ pub trait ResourceStore: Send + Sync + fmt::Debug {
                     current: current.version,
                 });
             }
-            let mut resource = current.resource.clone();
+            let mut resource = Value::clone(&current.resource);
             if !patcher.apply(&mut resource)? {
                 return Ok((current, false));
             }

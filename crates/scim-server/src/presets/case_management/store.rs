@@ -156,7 +156,7 @@ impl Scope {
         Ok(StoredResource {
             id: stamp.id.clone(),
             version: stamp.version.to_string(),
-            resource,
+            resource: Arc::new(resource),
         })
     }
 
@@ -481,7 +481,7 @@ impl ResourceStore for CaseStore {
         };
         // The engine's patch runs here, on the async side, while the writer stays held and
         // the transaction open; on an error the transaction is rolled back.
-        let mut resource = current.resource.clone();
+        let mut resource = Value::clone(&current.resource);
         let changed = match patcher.apply(&mut resource) {
             Ok(changed) => changed,
             Err(e) => {

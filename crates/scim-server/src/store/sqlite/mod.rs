@@ -331,7 +331,7 @@ fn materialize(conn: &Connection, s: &Scope, row: &Row, members: bool) -> R<Stor
     Ok(StoredResource {
         id: row.id.clone(),
         version: row.version.to_string(),
-        resource,
+        resource: Arc::new(resource),
     })
 }
 
@@ -1147,12 +1147,12 @@ impl SqliteStore {
             },
             precondition,
         )?;
-        let mut resource = current.resource.clone();
+        let mut resource = Value::clone(&current.resource);
         if !patcher.apply(&mut resource)? {
             let mut current = current;
             if ctx.skip_members
                 && s.kind.has_members
-                && let Some(obj) = current.resource.as_object_mut()
+                && let Some(obj) = Arc::make_mut(&mut current.resource).as_object_mut()
             {
                 obj.shift_remove("members");
             }
