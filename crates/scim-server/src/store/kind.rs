@@ -73,3 +73,23 @@ pub(crate) fn fold(s: &str, case_exact: bool) -> String {
 pub(crate) fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
+
+/// The member id of a `members[value eq "…"]` PATCH path (the form IdPs send to remove one
+/// member), for stores that apply member removals as deltas; `None` for any other path.
+pub(crate) fn removed_member(path: &str) -> Option<String> {
+    let p = scim_filter::parse_path(path).ok()?;
+    let on_members = p.attr.uri.is_none()
+        && p.attr.sub_attr.is_none()
+        && p.sub_attr.is_none()
+        && p.attr.name.eq_ignore_ascii_case("members");
+    let Some(scim_filter::Filter::Compare(c)) = &p.filter else {
+        return None;
+    };
+    let on_value = c.path.uri.is_none()
+        && c.path.sub_attr.is_none()
+        && c.path.name.eq_ignore_ascii_case("value");
+    let scim_filter::CompValue::String(v) = &c.value else {
+        return None;
+    };
+    (on_members && on_value && c.op == scim_filter::CompareOp::Eq).then(|| v.to_string())
+}

@@ -9,7 +9,7 @@
 //! implementation runs in its own tests.
 
 pub mod contract;
-mod kind;
+pub(crate) mod kind;
 mod memory;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;

@@ -18,7 +18,6 @@ use super::filter::fold;
 use super::records::{link, resolve_members, unlink};
 use rusqlite::Connection;
 use scim_core::message::{PatchOpKind, PatchOperation};
-use scim_filter::{CompValue, CompareOp, Filter};
 use serde_json::Value;
 
 /// One member change.
@@ -56,21 +55,7 @@ fn delta(op: &PatchOperation) -> Option<Delta> {
             v => Some(Delta::RemoveListed(member_values(v, &["value"])?)),
         },
         PatchOpKind::Remove if op.value.is_none() => {
-            let p = scim_filter::parse_path(path).ok()?;
-            let on_members = p.attr.uri.is_none()
-                && p.attr.sub_attr.is_none()
-                && p.sub_attr.is_none()
-                && p.attr.name.eq_ignore_ascii_case("members");
-            let Some(Filter::Compare(c)) = &p.filter else {
-                return None;
-            };
-            let on_value = c.path.uri.is_none()
-                && c.path.sub_attr.is_none()
-                && c.path.name.eq_ignore_ascii_case("value");
-            let CompValue::String(v) = &c.value else {
-                return None;
-            };
-            (on_members && on_value && c.op == CompareOp::Eq).then(|| Delta::Remove(v.to_string()))
+            crate::store::kind::removed_member(path).map(Delta::Remove)
         }
         _ => None,
     }

@@ -597,26 +597,7 @@ fn plan_deltas(ops: &[PatchOperation]) -> Option<Vec<Delta>> {
                 }
                 out.push(Delta::Add(items));
             }
-            PatchOpKind::Remove => {
-                let p = scim_filter::parse_path(path).ok()?;
-                let is_members = p.attr.uri.is_none()
-                    && p.attr.sub_attr.is_none()
-                    && p.sub_attr.is_none()
-                    && p.attr.name.eq_ignore_ascii_case("members");
-                let Some(scim_filter::Filter::Compare(c)) = &p.filter else {
-                    return None;
-                };
-                let on_value = c.path.uri.is_none()
-                    && c.path.sub_attr.is_none()
-                    && c.path.name.eq_ignore_ascii_case("value");
-                let scim_filter::CompValue::String(v) = &c.value else {
-                    return None;
-                };
-                if !is_members || !on_value || c.op != scim_filter::CompareOp::Eq {
-                    return None;
-                }
-                out.push(Delta::Remove(v.to_string()));
-            }
+            PatchOpKind::Remove => out.push(Delta::Remove(super::kind::removed_member(path)?)),
             PatchOpKind::Replace => return None,
         }
     }
