@@ -4,6 +4,12 @@
 //!
 //! Each tenant has its own lock, held only for the in-memory work of one operation (never
 //! across an `.await`), so tenants never contend and reads run in parallel.
+//!
+//! Rows share their JSON with readers (an `Arc`): a read copies nothing unless it leaves
+//! `members` out or derives a user's `groups`. A group is PATCHed in place, with its member
+//! identities kept between requests ([`scim_patch::KeptIndex`]) and memberships relinked
+//! by the members added and removed, so adding one member to a group of 10,000 neither
+//! copies nor reads the others.
 
 use super::kind::{IndexDef, Kind, fold, now};
 use super::{
