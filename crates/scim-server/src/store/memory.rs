@@ -544,10 +544,11 @@ impl Tenant {
     /// left out or derived: `members` skipped, or a member's `groups`.
     fn materialize_with(&self, kind: &Kind, id: &str, row: &Row, members: bool) -> StoredResource {
         let skip_members = !members && kind.has_members && row.resource.get("members").is_some();
-        let groups = match self.memberships.get(id) {
-            Some(gids) if kind.derived_groups => Some(gids),
-            _ => None,
-        };
+        // Only kinds with derived `groups` look in the membership index.
+        let groups = kind
+            .derived_groups
+            .then(|| self.memberships.get(id))
+            .flatten();
         let resource = match (&*row.resource, skip_members || groups.is_some()) {
             (Value::Object(obj), true) => {
                 let mut copy: Map<String, Value> = obj
