@@ -476,7 +476,7 @@ mod tests {
         let (before, counted) = (g.clone(), entry(&kept));
         let op = p.decode(&json!({"Operations": add("other")})).unwrap();
         let plan = p.plan(rt, &op).unwrap();
-        let refused = plan.apply_checked(&mut g, &mut kept, |g| {
+        let refused = plan.apply_checked(&mut g, Some(&mut kept), |g| {
             assert_eq!(g["members"].as_array().unwrap().len(), 102);
             Err("no")
         });
@@ -485,7 +485,7 @@ mod tests {
         assert_eq!(entry(&kept), counted);
         // Accepted, it reports the member it added.
         let done = plan
-            .apply_checked(&mut g, &mut kept, |_| Ok::<(), ()>(()))
+            .apply_checked(&mut g, Some(&mut kept), |_| Ok::<(), ()>(()))
             .unwrap();
         assert_eq!(entry(&kept), Some((102, 102)));
         let deltas = done.element_deltas();

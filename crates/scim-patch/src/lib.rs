@@ -246,9 +246,9 @@ impl Plan<'_> {
         run(resource, steps, self.compat, Some(kept), unchecked)
     }
 
-    /// [`Plan::apply_kept`], with `check` run on the patched resource before the request
-    /// is committed: when the check fails, the resource and `kept` are restored exactly and
-    /// its error is returned. This lets a host patch a stored resource in place (no copy)
+    /// [`Plan::apply`] (with `kept` identities, as [`Plan::apply_kept`], when given), with
+    /// `check` run on the patched resource before the request is committed: when the check
+    /// fails, the resource and `kept` are restored exactly and its error is returned. This lets a host patch a stored resource in place (no copy)
     /// and still refuse results that break its own rules (uniqueness, access).
     ///
     /// ```
@@ -270,7 +270,7 @@ impl Plan<'_> {
     /// ]})).unwrap();
     /// let plan = patcher.plan(rt, &op).unwrap();
     /// let taken = ["Admins"];
-    /// let refused = plan.apply_checked(&mut group, &mut KeptIndex::new(), |g| {
+    /// let refused = plan.apply_checked(&mut group, None, |g| {
     ///     match g["displayName"].as_str() {
     ///         Some(name) if taken.contains(&name) => Err("displayName is taken"),
     ///         _ => Ok(()),
@@ -282,11 +282,11 @@ impl Plan<'_> {
     pub fn apply_checked<E>(
         &self,
         resource: &mut Value,
-        kept: &mut KeptIndex,
+        kept: Option<&mut KeptIndex>,
         check: impl FnOnce(&Value) -> Result<(), E>,
     ) -> Result<PatchOutcome, Checked<E>> {
         let steps = apply::Steps::Kept(&self.steps);
-        match apply::execute(resource, steps, self.compat, Some(kept), check) {
+        match apply::execute(resource, steps, self.compat, kept, check) {
             Ok(done) => Ok(PatchOutcome::from(done)),
             Err(apply::Refused::Patch(e)) => Err(Checked::Patch(e)),
             Err(apply::Refused::Check(e)) => Err(Checked::Refused(e)),

@@ -187,7 +187,7 @@ impl Patcher for Tracking<'_> {
     fn apply_in_place(
         &self,
         resource: &mut Value,
-        kept: &mut scim_patch::KeptIndex,
+        kept: Option<&mut scim_patch::KeptIndex>,
         check: &mut dyn FnMut(&Value) -> Result<(), ScimError>,
     ) -> Result<crate::store::Applied, ScimError> {
         let before = listed(resource).unwrap_or_default();

@@ -361,15 +361,17 @@ impl crate::store::Patcher for PlannedPatch<'_> {
     fn apply_in_place(
         &self,
         resource: &mut Value,
-        kept: &mut scim_patch::KeptIndex,
+        mut kept: Option<&mut scim_patch::KeptIndex>,
         check: &mut dyn FnMut(&Value) -> Result<(), ScimError>,
     ) -> Result<crate::store::Applied, ScimError> {
-        let applied = self.plan.apply_checked(resource, kept, |next| {
-            if next.get("password").is_some_and(|p| !is_hashed(p)) {
-                return Err(InPlaceStop::Password);
-            }
-            check(next).map_err(InPlaceStop::Check)
-        });
+        let applied = self
+            .plan
+            .apply_checked(resource, kept.as_deref_mut(), |next| {
+                if next.get("password").is_some_and(|p| !is_hashed(p)) {
+                    return Err(InPlaceStop::Password);
+                }
+                check(next).map_err(InPlaceStop::Check)
+            });
         match applied {
             Ok(outcome) => {
                 self.record(&outcome);

@@ -449,9 +449,8 @@ struct Guarded<'a> {
 impl crate::store::Patcher for Guarded<'_> {
     fn apply(&self, resource: &mut serde_json::Value) -> Result<bool, ScimError> {
         // In place, with the checks inside the patch's own transaction; nothing is kept
-        // between requests here.
-        let mut none = scim_patch::KeptIndex::new();
-        let applied = self.apply_in_place(resource, &mut none, &mut |_| Ok(()))?;
+        // between requests here (one scan beats building an index used once).
+        let applied = self.apply_in_place(resource, None, &mut |_| Ok(()))?;
         Ok(applied.changed)
     }
 
@@ -471,7 +470,7 @@ impl crate::store::Patcher for Guarded<'_> {
     fn apply_in_place(
         &self,
         resource: &mut serde_json::Value,
-        kept: &mut scim_patch::KeptIndex,
+        kept: Option<&mut scim_patch::KeptIndex>,
         check: &mut dyn FnMut(&serde_json::Value) -> Result<(), ScimError>,
     ) -> Result<crate::store::Applied, ScimError> {
         if !ops::in_scope(self.forced, resource) {

@@ -274,7 +274,7 @@ impl MemoryStore {
         t.unindex(key, kind, id, &resource);
         let applied = {
             let t: &Tenant = t;
-            patcher.apply_in_place(&mut resource, &mut kept, &mut |next| {
+            patcher.apply_in_place(&mut resource, Some(&mut kept), &mut |next| {
                 t.check_unique(key, kind, next, Some(id))
                     .map_err(ScimError::from)
             })

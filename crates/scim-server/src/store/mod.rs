@@ -129,17 +129,17 @@ pub trait Patcher: Send + Sync {
     }
 
     /// Applies the patch to the stored `resource` itself, without a copy, for stores that
-    /// keep resources in memory: `kept` holds the identities of its large multi-valued
-    /// attributes between requests ([`scim_patch::KeptIndex`]), and `check` (the store's
-    /// own rules, such as uniqueness) runs on the result before it is committed. On any
-    /// error, `resource` and `kept` must be left as they were.
+    /// keep resources in memory: `kept`, when the store keeps one, holds the identities of
+    /// its large multi-valued attributes between requests ([`scim_patch::KeptIndex`]), and
+    /// `check` (the store's own rules, such as uniqueness) runs on the result before it is
+    /// committed. On any error, `resource` and `kept` must be left as they were.
     ///
     /// The default applies [`Patcher::apply`] to a copy, and clears `kept` when the
     /// resource changes.
     fn apply_in_place(
         &self,
         resource: &mut Value,
-        kept: &mut KeptIndex,
+        kept: Option<&mut KeptIndex>,
         check: &mut dyn FnMut(&Value) -> Result<(), ScimError>,
     ) -> Result<Applied, ScimError> {
         apply_on_copy(self, resource, kept, check)
@@ -152,7 +152,7 @@ pub trait Patcher: Send + Sync {
 pub fn apply_on_copy<P: Patcher + ?Sized>(
     patcher: &P,
     resource: &mut Value,
-    kept: &mut KeptIndex,
+    kept: Option<&mut KeptIndex>,
     check: &mut dyn FnMut(&Value) -> Result<(), ScimError>,
 ) -> Result<Applied, ScimError> {
     let mut next = resource.clone();
@@ -161,7 +161,9 @@ pub fn apply_on_copy<P: Patcher + ?Sized>(
     }
     check(&next)?;
     *resource = next;
-    kept.clear();
+    if let Some(kept) = kept {
+        kept.clear();
+    }
     Ok(Applied {
         changed: true,
         attributes: None,
