@@ -128,10 +128,8 @@ fn hash_of(id: &str, exact: bool) -> u64 {
 /// request succeeds.
 #[derive(Debug, Default)]
 struct Pending {
-    added: Vec<u64>,
-    removed: Vec<u64>,
-    /// The identities appended and removed, in order.
-    changes: Vec<ElementChange>,
+    /// The identities appended and removed, in order, with their hashes.
+    changes: Vec<(u64, ElementChange)>,
     /// Elements appended minus elements removed.
     delta: isize,
     /// Changed other than by appending or removing elements: the entry is dropped.
@@ -141,7 +139,14 @@ struct Pending {
 impl Pending {
     /// Whether the request has not changed the attribute.
     fn is_clean(&self) -> bool {
-        !self.dirty && self.delta == 0 && self.added.is_empty() && self.removed.is_empty()
+        !self.dirty && self.delta == 0 && self.changes.is_empty()
+    }
+
+    /// Whether the request appended an element whose identity hashes to `h`.
+    fn added(&self, h: u64) -> bool {
+        self.changes
+            .iter()
+            .any(|(ch, c)| *ch == h && matches!(c, ElementChange::Added(_)))
     }
 }
 
@@ -256,7 +261,7 @@ impl<'k> Session<'k> {
                 .map(|id| {
                     id.is_some_and(|id| {
                         let h = hash_of(id, ids.exact());
-                        !entry.counts.contains_key(&h) && !pending.added.contains(&h)
+                        !entry.counts.contains_key(&h) && !pending.added(h)
                     })
                 })
                 .collect(),
@@ -282,8 +287,8 @@ impl<'k> Session<'k> {
         };
         for item in items {
             if let Some(id) = element_id(ids, item) {
-                p.added.push(hash_of(id, ids.exact()));
-                p.changes.push(ElementChange::Added(id.to_owned()));
+                let h = hash_of(id, ids.exact());
+                p.changes.push((h, ElementChange::Added(id.to_owned())));
             }
         }
         p.delta = p.delta.saturating_add_unsigned(items.len());
@@ -302,8 +307,8 @@ impl<'k> Session<'k> {
         p.delta = p.delta.saturating_sub_unsigned(removed.len());
         for e in removed {
             if let Some(id) = element_id(ids, e) {
-                p.removed.push(hash_of(id, ids.exact()));
-                p.changes.push(ElementChange::Removed(id.to_owned()));
+                let h = hash_of(id, ids.exact());
+                p.changes.push((h, ElementChange::Removed(id.to_owned())));
             }
         }
     }
@@ -350,16 +355,19 @@ impl<'k> Session<'k> {
             if p.dirty {
                 return false;
             }
-            for h in &p.removed {
-                if let Some(n) = entry.counts.get_mut(h) {
-                    *n = n.saturating_sub(1);
-                    if *n == 0 {
-                        entry.counts.remove(h);
+            // In the request's order, so that an element appended then removed is gone.
+            for (h, c) in &p.changes {
+                match c {
+                    ElementChange::Added(_) => *entry.counts.entry(*h).or_default() += 1,
+                    ElementChange::Removed(_) => {
+                        if let Some(n) = entry.counts.get_mut(h) {
+                            *n = n.saturating_sub(1);
+                            if *n == 0 {
+                                entry.counts.remove(h);
+                            }
+                        }
                     }
                 }
-            }
-            for h in &p.added {
-                *entry.counts.entry(*h).or_default() += 1;
             }
             let Some(len) = entry.len.checked_add_signed(p.delta) else {
                 return false;
@@ -374,7 +382,7 @@ impl<'k> Session<'k> {
                 };
                 deltas.push(ElementDelta {
                     attribute,
-                    changes: p.changes,
+                    changes: p.changes.into_iter().map(|(_, c)| c).collect(),
                 });
             }
             fits
