@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault};
 
 /// Attributes with fewer elements are scanned: an index is not worth keeping for them.
-pub(crate) const MIN_ELEMENTS: usize = 64;
+pub(crate) const MIN_ELEMENTS: usize = KeptIndex::MIN_ELEMENTS;
 
 /// How many elements of each identity hash an attribute holds.
 type Counts = HashMap<u64, u32, BuildHasherDefault<FxHasher>>;
@@ -67,6 +67,10 @@ pub struct KeptIndex {
 }
 
 impl KeptIndex {
+    /// Attributes with fewer elements are not indexed (a scan is as fast), so a PATCH of
+    /// them reports no [`crate::PatchOutcome::element_deltas`].
+    pub const MIN_ELEMENTS: usize = 64;
+
     /// An empty index; entries are built as requests need them.
     pub fn new() -> Self {
         KeptIndex::default()
@@ -213,9 +217,7 @@ impl<'k> Session<'k> {
 
     /// For each identity, whether it is certainly not among the elements of `arr` (the
     /// attribute `key`, in extension `ext`, identified by `ids`): `false` means "look".
-    /// Builds the attribute's entry when it has none and is large enough; when the request
-    /// already `touched` the attribute, the new entry is only kept for later requests if
-    /// the request succeeds, and is not used by this one.
+    /// The entry is found or built by [`Session::follow`].
     pub(crate) fn absent<'i>(
         &mut self,
         ext: Option<&str>,
@@ -225,7 +227,39 @@ impl<'k> Session<'k> {
         items: impl Iterator<Item = Option<&'i str>>,
         touched: bool,
     ) -> Vec<bool> {
-        let at = match self.kept.position(ext, key) {
+        let at = self.follow(ext, key, ids, arr, touched);
+        let usable = at.and_then(|at| {
+            let (entry, pending) = (self.kept.entries.get(at)?, self.pending.get(at)?);
+            let expected = entry.len.checked_add_signed(pending.delta)?;
+            (!pending.dirty && entry.ids == ids && expected == arr.len())
+                .then_some((entry, pending))
+        });
+        match usable {
+            Some((entry, pending)) => items
+                .map(|id| {
+                    id.is_some_and(|id| {
+                        let h = hash_of(id, ids.exact());
+                        !entry.counts.contains_key(&h) && !pending.added(h)
+                    })
+                })
+                .collect(),
+            None => items.map(|_| false).collect(),
+        }
+    }
+
+    /// The position of the entry of attribute `key` (elements `arr`, identified by `ids`),
+    /// built when it has none and is large enough; when the request already `touched` the
+    /// attribute, a new entry is only kept for later requests if the request succeeds, and
+    /// is not used by this one. Called before the request appends or removes elements.
+    pub(crate) fn follow(
+        &mut self,
+        ext: Option<&str>,
+        key: &str,
+        ids: Ids,
+        arr: &[Value],
+        touched: bool,
+    ) -> Option<usize> {
+        match self.kept.position(ext, key) {
             Some(at) => {
                 // Untouched by this request, yet not what it counted: the resource was
                 // changed elsewhere (or the schema was). Counted again from what it is.
@@ -249,23 +283,6 @@ impl<'k> Session<'k> {
                 Some(self.kept.entries.len() - 1)
             }
             None => None,
-        };
-        let usable = at.and_then(|at| {
-            let (entry, pending) = (self.kept.entries.get(at)?, self.pending.get(at)?);
-            let expected = entry.len.checked_add_signed(pending.delta)?;
-            (!pending.dirty && entry.ids == ids && expected == arr.len())
-                .then_some((entry, pending))
-        });
-        match usable {
-            Some((entry, pending)) => items
-                .map(|id| {
-                    id.is_some_and(|id| {
-                        let h = hash_of(id, ids.exact());
-                        !entry.counts.contains_key(&h) && !pending.added(h)
-                    })
-                })
-                .collect(),
-            None => items.map(|_| false).collect(),
         }
     }
 

@@ -194,7 +194,7 @@ fn script() -> Vec<Vec<Op>> {
     ]
 }
 
-async fn run_script(members: usize) {
+async fn run_script(members: usize, script: Vec<Vec<Op>>) {
     let config = ServerConfig::standard();
     let memory = MemoryStore::new(config.registry.clone());
     let memory = twin(ScimServer::new(config, memory, AllowAll).unwrap(), members).await;
@@ -204,7 +204,7 @@ async fn run_script(members: usize) {
     let db = dir.join(format!("{}.db", uuid::Uuid::new_v4()));
     let sqlite = SqliteStore::open(db, config.registry.clone()).unwrap();
     let sqlite = twin(ScimServer::new(config, sqlite, AllowAll).unwrap(), members).await;
-    for ops in script() {
+    for ops in script {
         let (a, b) = (memory.patch(&ops).await, sqlite.patch(&ops).await);
         assert_eq!(a, b, "{ops:?}: the stores answer alike");
         let members = memory.members().await;
@@ -227,10 +227,25 @@ async fn run_script(members: usize) {
 
 #[tokio::test]
 async fn large_group_member_patches_agree_across_stores() {
-    run_script(66).await;
+    run_script(66, script()).await;
 }
 
 #[tokio::test]
 async fn small_group_member_patches_agree_across_stores() {
-    run_script(10).await;
+    run_script(10, script()).await;
+}
+
+/// Removals before any add: the index is first built by a removal, which is reported as a
+/// delta too.
+#[tokio::test]
+async fn large_group_removals_first_agree_across_stores() {
+    use Op::*;
+    let script = vec![
+        vec![RemoveFilter("u2")],
+        vec![RemoveList(vec!["u3", "u4", "u88"])],
+        vec![Add(vec!["u70"]), RemoveFilter("u70")],
+        vec![RemoveFilter("u5"), RemoveFilter("nobody")],
+        vec![Add(vec!["u5", "u71"])],
+    ];
+    run_script(66, script).await;
 }

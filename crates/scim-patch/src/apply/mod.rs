@@ -282,7 +282,7 @@ impl<'r> Tx<'_, '_, 'r> {
             return Err(invalid_value("required"));
         }
         self.check_elements_removable(t.attr)?;
-        self.remove_elems(t.ext, key, &hits);
+        self.remove_elems(t.ext, key, index::Ids::new(t.attr), &hits);
         self.mark(t, None);
         Ok(())
     }
@@ -550,7 +550,7 @@ impl<'r> Tx<'_, '_, 'r> {
             return Err(invalid_value(format!("{} is required", t.attr.name)));
         }
         self.check_elements_removable(t.attr)?;
-        self.remove_elems(t.ext, key, &hits);
+        self.remove_elems(t.ext, key, index::Ids::new(t.attr), &hits);
         self.mark(t, None);
         Ok(())
     }
@@ -827,7 +827,7 @@ impl<'r> Tx<'_, '_, 'r> {
                     return Err(invalid_value(format!("{} is required", t.attr.name)));
                 }
                 self.check_elements_removable(t.attr)?;
-                self.remove_elems(t.ext, key, &hits);
+                self.remove_elems(t.ext, key, index::Ids::new(t.attr), &hits);
                 self.mark(t, None);
                 Ok(())
             }

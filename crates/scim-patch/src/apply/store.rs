@@ -254,11 +254,16 @@ impl<'a, 'k, 'r> Tx<'a, 'k, 'r> {
         ids: Ids,
         items: &[Value],
     ) -> Option<Vec<bool>> {
-        let touched = self.changed.iter().any(|c| c.ext == ext && c.attr == key);
+        let touched = self.touched(ext, key);
         let kept = self.kept.as_mut()?;
         let arr = lookup::elements(self.root, ext, key);
         let items = items.iter().map(|i| ids.of(i));
         Some(kept.absent(ext, key, ids, arr, items, touched))
+    }
+
+    /// Whether the request already changed attribute `key`.
+    fn touched(&self, ext: Option<&str>, key: &str) -> bool {
+        self.changed.iter().any(|c| c.ext == ext && c.attr == key)
     }
 
     pub(super) fn array_mut(&mut self, ext: Option<&str>, key: &str) -> Option<&mut Vec<Value>> {
@@ -351,9 +356,27 @@ impl<'a, 'k, 'r> Tx<'a, 'k, 'r> {
     }
 
     /// Removes the elements at `indices` (ascending); an emptied attribute is removed.
-    pub(super) fn remove_elems(&mut self, ext: Option<&'r str>, key: &'r str, indices: &[usize]) {
+    pub(super) fn remove_elems(
+        &mut self,
+        ext: Option<&'r str>,
+        key: &'r str,
+        ids: Ids,
+        indices: &[usize],
+    ) {
         if indices.is_empty() {
             return;
+        }
+        // A large attribute's identities are followed from here on, so that the removal is
+        // reported as a delta.
+        let touched = self.touched(ext, key);
+        if let Some(kept) = &mut self.kept {
+            kept.follow(
+                ext,
+                key,
+                ids,
+                lookup::elements(self.root, ext, key),
+                touched,
+            );
         }
         let Some(arr) = self.array_mut(ext, key) else {
             return;

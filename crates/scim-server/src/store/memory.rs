@@ -268,9 +268,11 @@ impl MemoryStore {
             let resource = Arc::unwrap_or_clone(std::mem::take(&mut row.resource));
             (resource, std::mem::take(&mut row.kept), row.version)
         };
-        // Small groups are compared whole if their members change other than by appends
-        // and removals; a large one is looked up in the membership index then.
-        let small_before = (members_len(&resource) < SMALL_GROUP).then(|| member_ids(&resource));
+        // A group too small for the kept index reports no member deltas: its members are
+        // compared whole. A large one changed other than by appends and removals is looked
+        // up in the membership index.
+        let small_before =
+            (members_len(&resource) < KeptIndex::MIN_ELEMENTS).then(|| member_ids(&resource));
         t.unindex(key, kind, id, &resource);
         let applied = {
             let t: &Tenant = t;
@@ -321,9 +323,6 @@ impl MemoryStore {
         ))
     }
 }
-
-/// Groups with fewer members have their member set taken before an in-place PATCH.
-const SMALL_GROUP: usize = 64;
 
 /// The number of elements of a resource's `members`.
 fn members_len(resource: &Value) -> usize {
