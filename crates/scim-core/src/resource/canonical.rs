@@ -80,7 +80,9 @@ pub fn canonicalize(
         ext_objects: Vec::new(),
     };
     let old = std::mem::take(map);
-    let mut out = Map::with_capacity(old.len() + 1);
+    // Room for the `id` and `meta` a store adds: a stored map is not grown (and its
+    // capacity doubled) again.
+    let mut out = Map::with_capacity(old.len() + 2);
     let mut schemas: Option<Value> = None;
     for (key, v) in old {
         if key.eq_ignore_ascii_case("schemas") {

@@ -76,6 +76,7 @@ pub(crate) fn now() -> String {
 
 /// The member id of a `members[value eq "…"]` PATCH path (the form IdPs send to remove one
 /// member), for stores that apply member removals as deltas; `None` for any other path.
+#[cfg(feature = "sqlite")]
 pub(crate) fn removed_member(path: &str) -> Option<String> {
     let p = scim_filter::parse_path(path).ok()?;
     let on_members = p.attr.uri.is_none()

@@ -26,6 +26,7 @@ use std::borrow::Cow;
 // The fast, unkeyed hash only where the store or its configuration chooses the keys (ids are
 // generated UUIDs); client-chosen values (indexed attributes, member ids) keep SipHash.
 use rustc_hash::FxHashMap;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -78,14 +79,14 @@ struct Table {
     ids: FxHashMap<String, u64>,
     /// Insertion sequence → row: scans walk this in the default list order without hashing.
     rows: BTreeMap<u64, Row>,
-    /// Indexed attribute name → folded value → ids.
-    indexes: HashMap<String, HashMap<String, BTreeSet<String>>>,
+    /// Indexed attribute name → folded value → the rows holding it.
+    indexes: HashMap<String, HashMap<String, Postings>>,
     next_seq: u64,
 }
 
 impl Table {
-    /// The ids whose indexed attribute `ix` equals `value` (folded as the index folds).
-    fn lookup(&self, ix: &IndexDef, value: &str) -> Option<&BTreeSet<String>> {
+    /// The rows whose indexed attribute `ix` equals `value` (folded as the index folds).
+    fn lookup(&self, ix: &IndexDef, value: &str) -> Option<&Postings> {
         self.indexes.get(&ix.name)?.get(&fold(value, ix.case_exact))
     }
 
@@ -106,6 +107,55 @@ impl Table {
     fn remove(&mut self, id: &str) -> Option<Row> {
         let seq = self.ids.remove(id)?;
         self.rows.remove(&seq)
+    }
+}
+
+/// The insertion sequences of the rows holding one indexed value: one row for a unique
+/// attribute, so that case takes no allocation of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Postings {
+    One(u64),
+    Many(BTreeSet<u64>),
+}
+
+impl Postings {
+    fn insert(&mut self, seq: u64) {
+        match self {
+            Postings::One(one) if *one == seq => {}
+            Postings::One(one) => *self = Postings::Many(BTreeSet::from([*one, seq])),
+            Postings::Many(set) => {
+                set.insert(seq);
+            }
+        }
+    }
+
+    /// Removes `seq`; true when no row is left.
+    fn remove(&mut self, seq: u64) -> bool {
+        match self {
+            Postings::One(one) => *one == seq,
+            Postings::Many(set) => {
+                set.remove(&seq);
+                match set.len() {
+                    0 => true,
+                    1 => {
+                        if let Some(&last) = set.first() {
+                            *self = Postings::One(last);
+                        }
+                        false
+                    }
+                    _ => false,
+                }
+            }
+        }
+    }
+
+    /// The sequences, in ascending order.
+    fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+        let (one, many) = match self {
+            Postings::One(seq) => (Some(*seq), None),
+            Postings::Many(set) => (None, Some(set)),
+        };
+        one.into_iter().chain(many.into_iter().flatten().copied())
     }
 }
 
@@ -209,7 +259,7 @@ impl MemoryStore {
         mut resource: Value,
     ) -> Result<Row, StoreError> {
         strip_owned(kind, &mut resource);
-        t.check_unique(key, kind, &resource, Some(id))?;
+        t.check_unique(key, kind, &resource, Some(old.seq))?;
         if let (Some(obj), Some(old_obj)) = (resource.as_object_mut(), old.resource.as_object()) {
             let mut meta = old_obj
                 .get("meta")
@@ -219,8 +269,8 @@ impl MemoryStore {
             meta.insert("lastModified".into(), Value::String(now()));
             place_owned(obj, id, meta);
         }
-        t.unindex(key, kind, id, &old.resource);
-        t.index(key, kind, id, &resource);
+        t.unindex(key, kind, old.seq, &old.resource);
+        t.index(key, kind, old.seq, &resource);
         if kind.has_members {
             let (before, after) = (member_ids(&old.resource), member_ids(&resource));
             let bump = || self.next_version();
@@ -260,28 +310,33 @@ impl MemoryStore {
         ctx: &RequestContext,
     ) -> Result<(StoredResource, bool), StoreError> {
         let not_found = || StoreError::NotFound(id.to_owned());
-        let (mut resource, mut kept, version) = {
+        let (mut resource, mut kept, version, seq) = {
             let row = t.table_mut(key).and_then(|table| table.get_mut(id));
             let row = row.ok_or_else(not_found)?;
             check_precondition(id, row, precondition)?;
             // Copied only if a reader still holds it.
             let resource = Arc::unwrap_or_clone(std::mem::take(&mut row.resource));
-            (resource, std::mem::take(&mut row.kept), row.version)
+            (
+                resource,
+                std::mem::take(&mut row.kept),
+                row.version,
+                row.seq,
+            )
         };
         // A group too small for the kept index reports no member deltas: its members are
         // compared whole. A large one changed other than by appends and removals is looked
         // up in the membership index.
         let small_before =
             (members_len(&resource) < KeptIndex::MIN_ELEMENTS).then(|| member_ids(&resource));
-        t.unindex(key, kind, id, &resource);
+        t.unindex(key, kind, seq, &resource);
         let applied = {
             let t: &Tenant = t;
             patcher.apply_in_place(&mut resource, Some(&mut kept), &mut |next| {
-                t.check_unique(key, kind, next, Some(id))
+                t.check_unique(key, kind, next, Some(seq))
                     .map_err(ScimError::from)
             })
         };
-        t.index(key, kind, id, &resource);
+        t.index(key, kind, seq, &resource);
         let changed = matches!(&applied, Ok(a) if a.changed);
         let bump = || self.next_version();
         if let Ok(applied) = &applied
@@ -361,7 +416,7 @@ impl Tenant {
         key: &str,
         kind: &Kind,
         resource: &Value,
-        own_id: Option<&str>,
+        own: Option<u64>,
     ) -> Result<(), StoreError> {
         let Some(table) = self.tables.get(key) else {
             return Ok(());
@@ -372,7 +427,7 @@ impl Tenant {
             };
             let taken = table
                 .lookup(ix, v)
-                .is_some_and(|ids| ids.iter().any(|id| Some(id.as_str()) != own_id));
+                .is_some_and(|rows| rows.iter().any(|seq| Some(seq) != own));
             if taken {
                 return Err(StoreError::Uniqueness(format!(
                     "{} {v:?} is already in use",
@@ -392,7 +447,7 @@ impl Tenant {
         self.tables.get_mut(key)
     }
 
-    fn index(&mut self, key: &str, kind: &Kind, id: &str, resource: &Value) {
+    fn index(&mut self, key: &str, kind: &Kind, seq: u64, resource: &Value) {
         let Some(table) = self.table_mut(key) else {
             return;
         };
@@ -404,15 +459,17 @@ impl Tenant {
                 let Some(values) = table.indexes.get_mut(&ix.name) else {
                     continue;
                 };
-                values
-                    .entry(fold(v, ix.case_exact))
-                    .or_default()
-                    .insert(id.to_owned());
+                match values.entry(fold(v, ix.case_exact)) {
+                    Entry::Occupied(mut rows) => rows.get_mut().insert(seq),
+                    Entry::Vacant(slot) => {
+                        slot.insert(Postings::One(seq));
+                    }
+                }
             }
         }
     }
 
-    fn unindex(&mut self, key: &str, kind: &Kind, id: &str, resource: &Value) {
+    fn unindex(&mut self, key: &str, kind: &Kind, seq: u64, resource: &Value) {
         let Some(table) = self.tables.get_mut(key) else {
             return;
         };
@@ -422,11 +479,8 @@ impl Tenant {
                 table.indexes.get_mut(&ix.name),
             ) {
                 let folded = fold(v, ix.case_exact);
-                if let Some(ids) = m.get_mut(&folded) {
-                    ids.remove(id);
-                    if ids.is_empty() {
-                        m.remove(&folded);
-                    }
+                if m.get_mut(&folded).is_some_and(|rows| rows.remove(seq)) {
+                    m.remove(&folded);
                 }
             }
         }
@@ -652,25 +706,33 @@ impl ResourceStore for MemoryStore {
         let ts = now();
         let version = self.next_version();
         if let Some(obj) = resource.as_object_mut() {
-            let mut meta = Map::new();
+            let mut meta = Map::with_capacity(4);
             meta.insert("resourceType".into(), Value::String(rt.name.clone()));
             meta.insert("created".into(), Value::String(ts.clone()));
             meta.insert("lastModified".into(), Value::String(ts));
+            meta.insert(
+                "version".into(),
+                Value::String(super::weak_etag(&version.to_string())),
+            );
             place_owned(obj, &id, meta);
         }
-        set_meta(&mut resource, version, None);
         let tenant = self.tenant(&ctx.tenant);
         let mut t = tenant.write().map_err(|_| poisoned())?;
         t.check_unique(key, &kind, &resource, None)?;
-        t.index(key, &kind, &id, &resource);
+        let Some(table) = t.table_mut(key) else {
+            return Err(StoreError::Backend("no table for the resource type".into()));
+        };
+        let seq = table.next_seq;
+        table.next_seq += 1;
+        t.index(key, &kind, seq, &resource);
         if kind.has_members {
             let members = member_ids(&resource);
             let bump = || self.next_version();
             t.relink(&id, key, &BTreeSet::new(), &members, &bump);
         }
-        let mut row = Row {
+        let row = Row {
             id: id.clone(),
-            seq: 0,
+            seq,
             version,
             resource: Arc::new(resource),
             kept: KeptIndex::new(),
@@ -678,8 +740,6 @@ impl ResourceStore for MemoryStore {
         // The response shares the row's JSON.
         let stored = t.materialize(&kind, &id, &row);
         if let Some(table) = t.table_mut(key) {
-            row.seq = table.next_seq;
-            table.next_seq += 1;
             table.put(row);
         }
         Ok(stored)
@@ -728,8 +788,8 @@ impl ResourceStore for MemoryStore {
                 return Some(
                     table
                         .ids
-                        .contains_key(value)
-                        .then(|| value.to_owned())
+                        .get(value)
+                        .copied()
                         .into_iter()
                         .collect::<Vec<_>>(),
                 );
@@ -738,7 +798,7 @@ impl ResourceStore for MemoryStore {
             Some(
                 table
                     .lookup(ix, value)
-                    .map(|ids| ids.iter().cloned().collect())
+                    .map(|rows| rows.iter().collect())
                     .unwrap_or_default(),
             )
         });
@@ -758,13 +818,13 @@ impl ResourceStore for MemoryStore {
             matches.map_err(|e| StoreError::Scim(e.to_scim_error()))
         };
         match indexed {
-            Some(ids) => {
-                for row in ids.iter().filter_map(|id| table.get(id)) {
+            // In ascending sequence order: the default list order.
+            Some(seqs) => {
+                for row in seqs.iter().filter_map(|seq| table.rows.get(seq)) {
                     if consider(row)? {
                         matched.push(row);
                     }
                 }
-                matched.sort_by_key(|row| row.seq);
             }
             None => {
                 for row in table.rows.values() {
@@ -869,7 +929,7 @@ impl ResourceStore for MemoryStore {
             .cloned()
             .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
         check_precondition(id, &row, precondition)?;
-        t.unindex(key, &kind, id, &row.resource);
+        t.unindex(key, &kind, row.seq, &row.resource);
         if let Some(table) = t.tables.get_mut(key) {
             table.remove(id);
         }
@@ -947,5 +1007,30 @@ impl CompiledFold for StringEquality {
 
     fn value_path(&mut self, _: &ResolvedAttr, _: Self::Output) -> Self::Output {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Postings;
+
+    #[test]
+    fn postings_hold_one_row_inline_and_several_in_order() {
+        let mut p = Postings::One(7);
+        p.insert(7);
+        assert_eq!(
+            p,
+            Postings::One(7),
+            "inserting the same row twice keeps one"
+        );
+        p.insert(3);
+        p.insert(9);
+        assert_eq!(p.iter().collect::<Vec<_>>(), [3, 7, 9]);
+        assert!(!p.remove(7));
+        assert!(!p.remove(42), "removing an absent row leaves the others");
+        assert!(!p.remove(3));
+        assert_eq!(p, Postings::One(9), "one row left is held inline again");
+        assert!(!Postings::One(9).remove(1));
+        assert!(p.remove(9), "the last row removed empties it");
     }
 }
