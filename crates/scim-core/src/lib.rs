@@ -61,6 +61,7 @@ pub mod interop {}
 pub mod discovery;
 pub mod error;
 pub mod ident;
+pub mod member;
 pub mod message;
 pub mod project;
 pub mod registry;

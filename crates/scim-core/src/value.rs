@@ -192,7 +192,8 @@ pub(crate) fn check_multi(
             format_args!("at most {max} values allowed, got {}", items.len()),
         ));
     }
-    let is_primary = |v: &Value| v.get("primary").and_then(Value::as_bool) == Some(true);
+    let is_primary =
+        |v: &Value| crate::member::of(v, "primary").and_then(Value::as_bool) == Some(true);
     let primaries = items.iter().filter(|v| is_primary(v)).count();
     if primaries > 1 {
         if !compat.allows(Quirk::KeepLastPrimary) {

@@ -4,6 +4,7 @@ use crate::auth::Grant;
 use crate::engine::{Call, Inner, Served};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+use scim_core::member;
 use scim_core::message::PatchOp;
 use scim_core::project::Projection;
 use scim_core::registry::ResourceType;
@@ -243,14 +244,13 @@ pub(crate) fn output<'a>(
     projection: &'a Projection<'a>,
     resource: Arc<Value>,
 ) -> Output<'a> {
-    let location = match resource.get("id").and_then(Value::as_str) {
-        Some(id) if resource.get("meta").is_some_and(Value::is_object) => {
+    let location = match member::of(&resource, "id").and_then(Value::as_str) {
+        Some(id) if member::of(&resource, "meta").is_some_and(Value::is_object) => {
             Some(Value::String(location(call, served, id)))
         }
         _ => None,
     };
-    let groups = resource
-        .get("groups")
+    let groups = member::of(&resource, "groups")
         .and_then(Value::as_array)
         .map(|groups| {
             let mut groups = groups.clone();
@@ -496,8 +496,7 @@ pub(crate) async fn check_references<'i>(
 
 /// The member ids of a resource body.
 pub(crate) fn body_member_ids(resource: &Value) -> Vec<&str> {
-    resource
-        .get("members")
+    member::of(resource, "members")
         .map(|m| member_values(m).collect())
         .unwrap_or_default()
 }

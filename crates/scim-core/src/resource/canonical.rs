@@ -309,7 +309,7 @@ impl<'a> Cx<'a> {
                 list.insert(0, Value::String(self.core.id.clone()));
             }
             for (ext, _) in self.registry.extensions(self.rt) {
-                let present = out.get(&ext.id).is_some_and(|v| !v.is_null());
+                let present = crate::member::get(out, &ext.id).is_some_and(|v| !v.is_null());
                 if present && !list.iter().any(|v| v.as_str() == Some(ext.id.as_str())) {
                     list.push(Value::String(ext.id.clone()));
                 }

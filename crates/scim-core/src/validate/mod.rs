@@ -39,6 +39,7 @@
 
 use crate::compat::{Compat, Quirk};
 use crate::error::{ScimError, ScimType};
+use crate::member;
 use crate::registry::{ResourceType, SchemaRegistry};
 use crate::resource::canonicalize;
 use crate::schema::{AttributeDef, Mutability};
@@ -113,9 +114,12 @@ pub fn validate(
         check_attribute(map, attr, existing, compat, Path::Root(&attr.name))?;
     }
     for (schema, required) in registry.extensions(rt) {
-        let present = map.get(&schema.id).is_some_and(|v| !v.is_null());
-        if !present {
-            map.shift_remove(&schema.id);
+        // Absent, null or an object: found without hashing, removed only when null.
+        let sent = member::get_mut(map, &schema.id).map(|v| v.is_null());
+        if sent != Some(false) {
+            if sent.is_some() {
+                map.shift_remove(&schema.id);
+            }
             if required {
                 return Err(invalid_value(
                     &Path::Root(&schema.id),
@@ -127,7 +131,7 @@ pub fn validate(
         let old_ext = existing
             .and_then(|e| e.get(&schema.id))
             .and_then(Value::as_object);
-        let Some(Value::Object(ext)) = map.get_mut(&schema.id) else {
+        let Some(Value::Object(ext)) = member::get_mut(map, &schema.id) else {
             return Err(invalid_syntax(
                 &Path::Root(&schema.id),
                 "an extension must be an object",
@@ -154,7 +158,7 @@ fn check_schemas(
     compat: Compat,
 ) -> Result<(), ScimError> {
     let listed = |urn: &str| {
-        map.get("schemas")
+        member::get(map, "schemas")
             .and_then(Value::as_array)
             .is_some_and(|l| l.iter().any(|v| v.as_str() == Some(urn)))
     };
@@ -168,7 +172,7 @@ fn check_schemas(
     }
     if !compat.allows(Quirk::InferSchemas) {
         for (ext, _) in registry.extensions(rt) {
-            if map.get(&ext.id).is_some_and(|v| !v.is_null()) && !listed(&ext.id) {
+            if member::get(map, &ext.id).is_some_and(|v| !v.is_null()) && !listed(&ext.id) {
                 return Err(invalid_syntax(
                     &path,
                     format_args!("must list the extension {} present in the resource", ext.id),
@@ -191,8 +195,8 @@ fn check_attribute(
         .and_then(|e| e.get(&attr.name))
         .filter(|v| !v.is_null());
     // Most attributes of a schema are absent from a given resource: find that out without
-    // hashing the name twice.
-    let here = has_key(map, &attr.name);
+    // hashing the name.
+    let here = member::contains(map, &attr.name);
     if attr.mutability == Mutability::ReadOnly {
         let sent = if here {
             map.shift_remove(&attr.name)
@@ -211,7 +215,11 @@ fn check_attribute(
         }
         return Ok(());
     }
-    let slot = if here { map.get_mut(&attr.name) } else { None };
+    let slot = if here {
+        member::get_mut(map, &attr.name)
+    } else {
+        None
+    };
     let present = match slot {
         Some(v) => {
             coerce_attr(attr, v, compat, path)?;
@@ -244,16 +252,6 @@ fn check_attribute(
         return Err(invalid_value(&path, "the attribute is required"));
     }
     Ok(())
-}
-
-/// Whether `map` has the member `name`: a scan of a small object (comparing lengths first)
-/// is cheaper than hashing the name.
-fn has_key(map: &Map<String, Value>, name: &str) -> bool {
-    if map.len() <= 16 {
-        map.keys().any(|k| k == name)
-    } else {
-        map.contains_key(name)
-    }
 }
 
 fn is_empty(v: &Value) -> bool {

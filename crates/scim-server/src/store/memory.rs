@@ -393,7 +393,7 @@ fn poisoned() -> StoreError {
 
 /// The string value of a top-level attribute, if it is one.
 fn str_attr<'v>(resource: &'v Value, name: &str) -> Option<&'v str> {
-    resource.get(name).and_then(Value::as_str)
+    scim_core::member::of(resource, name).and_then(Value::as_str)
 }
 
 /// The `value`s of a resource's `members`.
