@@ -8,7 +8,6 @@ use http::Request;
 use scim_server::auth::AllowAll;
 use scim_server::store::MemoryStore;
 use scim_server::{ScimServer, ServerConfig};
-use serde_json::json;
 use std::hint::black_box;
 use tokio::runtime::Runtime;
 
@@ -39,16 +38,7 @@ fn server() -> ScimServer {
 }
 
 fn user(i: usize) -> Bytes {
-    let body = json!({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        "userName": format!("user{i:06}"),
-        "name": {"givenName": format!("Given{i}"), "familyName": format!("Family{}", i % 1000)},
-        "displayName": format!("User Number {i}"),
-        "title": if i.is_multiple_of(10) { "Engineer" } else { "Clerk" },
-        "active": !i.is_multiple_of(3),
-        "emails": [{"value": format!("user{i}@example.com"), "type": "work", "primary": true}],
-    });
-    Bytes::from(body.to_string())
+    Bytes::from(scim_benches::user(i).to_string())
 }
 
 fn post(path: &str, body: Bytes) -> Request<Bytes> {

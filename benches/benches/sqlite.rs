@@ -60,18 +60,13 @@ fn user(i: usize) -> Value {
     } else {
         "example.org"
     };
-    json!({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        "userName": format!("user{i:06}"),
-        "name": {"givenName": format!("Given{i}"), "familyName": format!("Family{}", i % 1000)},
-        "displayName": format!("User Number {i}"),
-        "title": if i.is_multiple_of(10) { "Engineer" } else { "Clerk" },
-        "active": !i.is_multiple_of(3),
-        "emails": [
-            {"value": format!("user{i}@{domain}"), "type": "work", "primary": true},
-            {"value": format!("user{i}@home.example.com"), "type": "home"}
-        ],
-    })
+    // The engine benchmarks' user, with a second email and one work domain in ten.
+    let mut user = scim_benches::user(i);
+    user["emails"] = json!([
+        {"value": format!("user{i}@{domain}"), "type": "work", "primary": true},
+        {"value": format!("user{i}@home.example.com"), "type": "home"}
+    ]);
+    user
 }
 
 struct AddMember(Vec<PatchOperation>);
