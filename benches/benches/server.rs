@@ -9,6 +9,7 @@ use scim_server::auth::AllowAll;
 use scim_server::store::MemoryStore;
 use scim_server::{ScimServer, ServerConfig};
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 use tokio::runtime::Runtime;
 
 // The allocator `scim serve` ships with (the engine allocates per request; glibc's malloc
@@ -125,6 +126,33 @@ fn benches(c: &mut Criterion) {
             },
             BatchSize::SmallInput,
         )
+    });
+
+    // The same create into a store whose size stays at 100,000: each created user is deleted
+    // again outside the timing, so the allocator reuses memory. The bench above also pays
+    // for the store's growth: on a VM, the first touch of each new page of memory is a
+    // page fault that can cost as much as the create itself.
+    let delete = |id: &str| {
+        Request::delete(format!("/scim/v2/Users/{id}"))
+            .body(Bytes::new())
+            .unwrap()
+    };
+    c.bench_function("server/create, store size steady (100k users)", |b| {
+        b.iter_custom(|iters| {
+            let mut timed = Duration::ZERO;
+            for _ in 0..iters {
+                i += 1;
+                let req = post("/scim/v2/Users", user(i));
+                let start = Instant::now();
+                let resp = rt.block_on(s.handle(req));
+                timed += start.elapsed();
+                assert_eq!(resp.status(), 201);
+                let v: serde_json::Value = serde_json::from_slice(resp.body()).unwrap();
+                let id = v["id"].as_str().unwrap();
+                assert_eq!(rt.block_on(s.handle(delete(id))).status(), 204);
+            }
+            timed
+        })
     });
 }
 
