@@ -63,7 +63,8 @@ pub(crate) struct Inner {
     pub(crate) store: Box<dyn ResourceStore>,
     pub(crate) auth: Box<dyn Authenticator>,
     pub(crate) served: Vec<Served>,
-    pub(crate) hooks: Box<dyn crate::hooks::Hooks>,
+    /// `None` without hooks: nothing to call, and no changed attributes to compute for them.
+    pub(crate) hooks: Option<Box<dyn crate::hooks::Hooks>>,
     pub(crate) audit: Box<dyn crate::hooks::AuditSink>,
     pub(crate) authorizer: Box<dyn Authorizer>,
     #[cfg(feature = "oauth")]
@@ -71,9 +72,21 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
+    /// Runs the before-hooks of a write.
+    pub(crate) async fn before(
+        &self,
+        call: &Call<'_>,
+        write: &crate::hooks::Before<'_>,
+    ) -> Result<(), scim_core::ScimError> {
+        match &self.hooks {
+            Some(hooks) => hooks.before(&call.ctx, write).await,
+            None => Ok(()),
+        }
+    }
+
     /// Runs the after-hooks and records the audit event of a committed write to a resource
     /// of type `resource_type` (not always the endpoint's: a group whose members follow a
-    /// user's `groups`).
+    /// user's `groups`). The changed `attributes` are computed only if someone sees them.
     pub(crate) async fn committed(
         &self,
         call: &Call<'_>,
@@ -81,16 +94,26 @@ impl Inner {
         resource_type: &str,
         id: &str,
         resource: Option<&Value>,
-        attributes: Vec<String>,
+        attributes: impl FnOnce() -> Vec<String>,
     ) {
-        let after = crate::hooks::After {
-            operation,
-            resource_type,
-            id,
-            resource,
-            attributes: &attributes,
-        };
-        self.hooks.after(&call.ctx, &after).await;
+        let audited = self.audit.enabled();
+        if self.hooks.is_none() && !audited {
+            return;
+        }
+        let attributes = attributes();
+        if let Some(hooks) = &self.hooks {
+            let after = crate::hooks::After {
+                operation,
+                resource_type,
+                id,
+                resource,
+                attributes: &attributes,
+            };
+            hooks.after(&call.ctx, &after).await;
+        }
+        if !audited {
+            return;
+        }
         self.audit.record(&crate::hooks::AuditEvent {
             at: chrono::Utc::now(),
             principal: call.ctx.principal.clone(),
@@ -109,7 +132,7 @@ pub struct ServerBuilder {
     config: ServerConfig,
     store: Box<dyn ResourceStore>,
     auth: Box<dyn Authenticator>,
-    hooks: Box<dyn crate::hooks::Hooks>,
+    hooks: Option<Box<dyn crate::hooks::Hooks>>,
     audit: Box<dyn crate::hooks::AuditSink>,
     authorizer: Box<dyn Authorizer>,
     #[cfg(feature = "oauth")]
@@ -136,7 +159,7 @@ impl ServerBuilder {
     /// Sets the hooks run around every write.
     #[must_use]
     pub fn hooks(mut self, hooks: impl crate::hooks::Hooks + 'static) -> Self {
-        self.hooks = Box::new(hooks);
+        self.hooks = Some(Box::new(hooks));
         self
     }
 
@@ -212,7 +235,7 @@ impl ScimServer {
             config,
             store: Box::new(store),
             auth: Box::new(auth),
-            hooks: Box::new(crate::hooks::NoHooks),
+            hooks: None,
             audit: Box::new(crate::hooks::TracingAudit),
             authorizer: Box::new(crate::auth::Permissive),
             #[cfg(feature = "oauth")]

@@ -4,7 +4,10 @@
 //! error refuses the request with that SCIM error and changes nothing. [`Hooks::after`] runs
 //! once the change is committed, for side effects. Every committed change also produces an
 //! [`AuditEvent`] for the [`AuditSink`] (by default [`TracingAudit`], which logs through
-//! `tracing` under the target `scim::audit`).
+//! `tracing` under the target `scim::audit`), unless the sink says it is not
+//! [enabled](AuditSink::enabled): `TracingAudit` is when a subscriber takes INFO events of
+//! that target. With no hooks and no enabled sink, the engine skips computing which
+//! attributes a write changed.
 //!
 //! Where a user's `groups` are writable, the memberships a user write changes are committed
 //! as `members` patches of each group: [`Hooks::after`] and the audit sink see one
@@ -117,6 +120,12 @@ pub struct AuditEvent {
 pub trait AuditSink: Send + Sync + fmt::Debug {
     /// Records one event. Must not block for long: it runs on the request path.
     fn record(&self, event: &AuditEvent);
+
+    /// Whether events are recorded at all; when not (and no hooks are set), the engine does
+    /// not build them. Defaults to true.
+    fn enabled(&self) -> bool {
+        true
+    }
 }
 
 /// Logs audit events through `tracing` (target `scim::audit`, level INFO).
@@ -124,6 +133,11 @@ pub trait AuditSink: Send + Sync + fmt::Debug {
 pub struct TracingAudit;
 
 impl AuditSink for TracingAudit {
+    /// Whether a `tracing` subscriber takes INFO events of the target `scim::audit`.
+    fn enabled(&self) -> bool {
+        tracing::enabled!(target: "scim::audit", tracing::Level::INFO)
+    }
+
     fn record(&self, e: &AuditEvent) {
         tracing::info!(
             target: "scim::audit",

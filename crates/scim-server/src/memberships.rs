@@ -135,7 +135,7 @@ pub(crate) async fn sync(
                         &group_rt.name,
                         gid,
                         Some(&stored.resource),
-                        vec!["members".to_owned()],
+                        || vec!["members".to_owned()],
                     )
                     .await;
             }

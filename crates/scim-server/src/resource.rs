@@ -150,13 +150,12 @@ pub(crate) async fn create(
     if let Some((group_rt, wanted)) = &wanted {
         memberships::check_exist(inner, &call.ctx, group_rt, wanted).await?;
     }
-    inner.hooks.before(&call.ctx, &before).await?;
+    inner.before(call, &before).await?;
     let mut stored = inner.store.create(&call.ctx, &served.rt, resource).await?;
     if let Some((group_rt, wanted)) = &wanted {
         memberships::sync(inner, call, group_rt, &stored.id, &BTreeSet::new(), wanted).await?;
         stored = inner.store.get(&call.ctx, &served.rt, &stored.id).await?;
     }
-    let attributes = changed_attributes(None, Some(&stored.resource));
     inner
         .committed(
             call,
@@ -164,7 +163,7 @@ pub(crate) async fn create(
             &served.rt.name,
             &stored.id,
             Some(&stored.resource),
-            attributes,
+            || changed_attributes(None, Some(&stored.resource)),
         )
         .await;
     let location = ops::location(call, served, &stored.id);
@@ -246,7 +245,7 @@ pub(crate) async fn replace(
     if let Some((group_rt, now, wanted)) = &links {
         memberships::check_exist(inner, &call.ctx, group_rt, wanted.difference(now)).await?;
     }
-    inner.hooks.before(&call.ctx, &before).await?;
+    inner.before(call, &before).await?;
     let mut stored = inner
         .store
         .replace(
@@ -261,7 +260,6 @@ pub(crate) async fn replace(
         memberships::sync(inner, call, group_rt, id, now, wanted).await?;
         stored = inner.store.get(&call.ctx, &served.rt, id).await?;
     }
-    let attributes = changed_attributes(Some(&current.resource), Some(&stored.resource));
     inner
         .committed(
             call,
@@ -269,7 +267,7 @@ pub(crate) async fn replace(
             &served.rt.name,
             id,
             Some(&stored.resource),
-            attributes,
+            || changed_attributes(Some(&current.resource), Some(&stored.resource)),
         )
         .await;
     respond(inner, call, served, StatusCode::OK, stored)
@@ -308,7 +306,7 @@ pub(crate) async fn patch(
         resource: None,
         patch: Some(&op),
     };
-    inner.hooks.before(&call.ctx, &before).await?;
+    inner.before(call, &before).await?;
     let expected = expected_version(inner, call, served, id).await?;
     let precondition = expected
         .as_deref()
@@ -326,7 +324,6 @@ pub(crate) async fn patch(
         }
     };
     if changed {
-        let attributes = planned.changed_attributes();
         inner
             .committed(
                 call,
@@ -334,7 +331,7 @@ pub(crate) async fn patch(
                 &served.rt.name,
                 id,
                 Some(&stored.resource),
-                attributes,
+                || planned.changed_attributes(),
             )
             .await;
     }
@@ -400,20 +397,13 @@ pub(crate) async fn delete(
         resource: None,
         patch: None,
     };
-    inner.hooks.before(&call.ctx, &before).await?;
+    inner.before(call, &before).await?;
     inner
         .store
         .delete(&call.ctx, &served.rt, id, precondition)
         .await?;
     inner
-        .committed(
-            call,
-            Operation::Delete,
-            &served.rt.name,
-            id,
-            None,
-            Vec::new(),
-        )
+        .committed(call, Operation::Delete, &served.rt.name, id, None, Vec::new)
         .await;
     Ok(response::empty(StatusCode::NO_CONTENT))
 }

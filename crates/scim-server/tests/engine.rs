@@ -1378,6 +1378,92 @@ mod hooks_and_audit {
                 .all(|e| e.tenant == "acme" && e.principal.is_some() && e.resource_type == "User")
         );
     }
+
+    /// A sink that records nothing: `enabled` is false.
+    #[derive(Debug, Clone)]
+    struct Off(Arc<Recorder>);
+
+    impl AuditSink for Off {
+        fn record(&self, e: &AuditEvent) {
+            self.0.audit.lock().unwrap().push(e.clone());
+        }
+
+        fn enabled(&self) -> bool {
+            false
+        }
+    }
+
+    /// Creates, patches and deletes one user.
+    async fn writes(s: &ScimServer) {
+        let h = [("authorization", "Bearer t")];
+        let r = send_with(
+            s,
+            Method::POST,
+            "/scim/v2/Users",
+            Some(json!({"userName": "ok", "title": "T"})),
+            &h,
+        )
+        .await;
+        assert_eq!(r.status, 201);
+        let path = format!("/scim/v2/Users/{}", r.body["id"].as_str().unwrap());
+        let op = patch_body(json!([{"op": "replace", "path": "title", "value": "U"}]));
+        assert_eq!(send_with(s, Method::PATCH, &path, op, &h).await.status, 200);
+        assert_eq!(
+            send_with(s, Method::DELETE, &path, None, &h).await.status,
+            204
+        );
+    }
+
+    fn server(hooks: Option<Host>, audit: Off) -> ScimServer {
+        let config = ServerConfig::standard();
+        let store = MemoryStore::new(config.registry.clone());
+        let auth = StaticBearer::new().token("t", "acme");
+        let mut b = ScimServer::builder(config, store, auth).audit(audit);
+        if let Some(h) = hooks {
+            b = b.hooks(h);
+        }
+        b.build().unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_disabled_audit_sink_gets_no_events_and_hooks_still_see_changes() {
+        let rec = Arc::new(Recorder::default());
+        writes(&server(None, Off(rec.clone()))).await;
+        assert!(rec.audit.lock().unwrap().is_empty());
+        assert!(rec.after.lock().unwrap().is_empty());
+
+        writes(&server(Some(Host(rec.clone())), Off(rec.clone()))).await;
+        assert!(rec.audit.lock().unwrap().is_empty());
+        let after = rec.after.lock().unwrap().clone();
+        let ops: Vec<_> = after.iter().map(|(o, _, a)| (*o, a.clone())).collect();
+        assert_eq!(
+            ops,
+            [
+                (
+                    Operation::Create,
+                    vec!["title".to_owned(), "userName".to_owned()]
+                ),
+                (Operation::Patch, vec!["title".to_owned()]),
+                (Operation::Delete, vec![]),
+            ]
+        );
+    }
+
+    #[test]
+    fn tracing_audit_is_enabled_by_a_subscriber_that_takes_info() {
+        use scim_server::hooks::TracingAudit;
+        assert!(!TracingAudit.enabled(), "no subscriber");
+        let info = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::INFO)
+            .with_writer(std::io::sink)
+            .finish();
+        tracing::subscriber::with_default(info, || assert!(TracingAudit.enabled()));
+        let warn = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::WARN)
+            .with_writer(std::io::sink)
+            .finish();
+        tracing::subscriber::with_default(warn, || assert!(!TracingAudit.enabled()));
+    }
 }
 
 /// What the engine adds on the way out (`meta.location`, the `$ref` of a user's groups) is
