@@ -560,6 +560,31 @@ impl<'a> TopLevel<'a> {
             )),
         }
     }
+
+    /// [`TopLevel::get`] with the schema the attribute belongs to (the core schema for the
+    /// common attributes).
+    pub(crate) fn locate(&self, name: &str) -> Option<(&'a Schema, &'a AttributeDef, bool)> {
+        let entry = self.entry;
+        let loc = match entry.exact.get(name) {
+            Some(loc) => *loc,
+            None => with_ascii_lowercase(name, |k| entry.attrs.get(k).copied())?,
+        };
+        match loc {
+            Loc::Common(i) => Some((
+                self.registry.schemas.get(entry.core)?,
+                self.registry.common.get(i)?,
+                false,
+            )),
+            Loc::Schema {
+                schema,
+                attr,
+                extension,
+            } => {
+                let schema = self.registry.schemas.get(schema)?;
+                Some((schema, schema.attributes.get(attr)?, extension))
+            }
+        }
+    }
 }
 
 impl SchemaRegistry {

@@ -3,7 +3,7 @@
 
 use crate::compat::{Compat, Quirk};
 use crate::error::{ScimError, ScimType};
-use crate::registry::{Resolved, ResourceType, SchemaRegistry};
+use crate::registry::{Resolved, ResourceType, SchemaRegistry, TopLevel};
 use crate::schema::{AttributeDef, Schema};
 use crate::value::{Path, canonical_keys, invalid_syntax, invalid_value, kind};
 use serde_json::map::Entry;
@@ -75,6 +75,7 @@ pub fn canonicalize(
     let mut cx = Cx {
         registry,
         rt,
+        top: registry.top_level(rt),
         core,
         compat,
         ext_objects: Vec::new(),
@@ -84,6 +85,9 @@ pub fn canonicalize(
     // capacity doubled) again.
     let mut out = Map::with_capacity(old.len() + 2);
     let mut schemas: Option<Value> = None;
+    // `schemas` sent first (as usual) keeps its place, filled in once the extensions present
+    // are known; sent later or inferred, it is moved to the front.
+    let mut first = false;
     for (key, v) in old {
         if key.eq_ignore_ascii_case("schemas") {
             if schemas.is_some() {
@@ -92,13 +96,33 @@ pub fn canonicalize(
                     "two keys differ only in case",
                 ));
             }
+            if out.is_empty() {
+                let key = if key == "schemas" {
+                    key
+                } else {
+                    "schemas".to_owned()
+                };
+                out.insert(key, Value::Null);
+                first = true;
+            }
             schemas = Some(v);
             continue;
         }
         cx.place(&mut out, key, v)?;
     }
-    if let Some(schemas) = cx.schemas(schemas, &out)? {
-        out.shift_insert(0, "schemas".to_owned(), schemas);
+    match (cx.schemas(schemas, &out)?, first) {
+        (Some(list), true) => {
+            if let Some(slot) = crate::member::get_mut(&mut out, "schemas") {
+                *slot = list;
+            }
+        }
+        (Some(list), false) => {
+            out.shift_insert(0, "schemas".to_owned(), list);
+        }
+        (None, true) => {
+            out.shift_remove("schemas");
+        }
+        (None, false) => {}
     }
     *map = out;
     Ok(())
@@ -107,6 +131,8 @@ pub fn canonicalize(
 struct Cx<'a> {
     registry: &'a SchemaRegistry,
     rt: &'a ResourceType,
+    /// The type's top-level names, looked up without finding the type each time.
+    top: Option<TopLevel<'a>>,
     core: &'a Schema,
     compat: Compat,
     /// The extensions whose whole object was sent, to refuse a second spelling of its key.
@@ -177,12 +203,20 @@ impl<'a> Cx<'a> {
     ) -> Result<(), ScimError> {
         let dot = key.find('.');
         let head = dot.and_then(|i| key.get(..i)).unwrap_or(&key);
-        match self.registry.resolve(self.rt, head) {
-            Some(Resolved::Attribute {
-                attr,
-                extension: false,
-                ..
-            }) => {
+        let found = match self.top {
+            Some(top) if !head.contains(':') => top.locate(head),
+            _ => match self.registry.resolve(self.rt, head) {
+                Some(Resolved::Attribute {
+                    schema,
+                    attr,
+                    extension,
+                    ..
+                }) => Some((schema, attr, extension)),
+                _ => None,
+            },
+        };
+        match found {
+            Some((_, attr, false)) => {
                 let path = Path::Root(&attr.name);
                 match dot {
                     None => {
@@ -197,11 +231,9 @@ impl<'a> Cx<'a> {
             }
             // An extension attribute sent unqualified at the top level: moved into its
             // extension when tolerant.
-            Some(Resolved::Attribute {
-                schema,
-                extension: true,
-                ..
-            }) if !qualified && self.compat.allows(Quirk::IgnoreUnknownAttributes) => {
+            Some((schema, _, true))
+                if !qualified && self.compat.allows(Quirk::IgnoreUnknownAttributes) =>
+            {
                 let ext = extension_map(out, schema)?;
                 place_schema_attr(ext, schema, key, v, self.compat)
             }
@@ -559,6 +591,28 @@ mod tests {
         assert_eq!(v["schemas"], json!([USER_URN, ENTERPRISE_USER_URN]));
         let v = canon(body, Compat::strict()).unwrap();
         assert!(v.get("schemas").is_none());
+    }
+
+    #[test]
+    fn schemas_come_first_wherever_they_were_sent() {
+        let keys = |v: &Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+        for body in [
+            json!({"SCHEMAS": [USER_URN.to_uppercase()], "userName": "x", "title": "t"}),
+            json!({"userName": "x", "title": "t", "schemas": [USER_URN]}),
+            json!({"userName": "x", "title": "t"}),
+        ] {
+            let v = canon(body, Compat::tolerant()).unwrap();
+            assert_eq!(keys(&v), ["schemas", "userName", "title"]);
+            assert_eq!(v["schemas"], json!([USER_URN]));
+        }
+        // Sent first but nothing left to list: no `schemas` member at all.
+        for body in [
+            json!({"schemas": null, "userName": "x"}),
+            json!({"schemas": [], "userName": "x"}),
+        ] {
+            let v = canon(body, Compat::strict()).unwrap();
+            assert_eq!(keys(&v), ["userName"]);
+        }
     }
 
     #[test]
