@@ -594,7 +594,14 @@ pub(crate) fn json_body(call: &Call<'_>) -> Result<Value, ScimError> {
             "the request body is empty",
         ));
     }
-    serde_json::from_slice(call.body).map_err(|e| {
+    // Checked as a whole once, so the parser does not check each string again.
+    let text = std::str::from_utf8(call.body).map_err(|e| {
+        ScimError::bad_request(
+            ScimType::InvalidSyntax,
+            format!("the request body is not UTF-8 text: {e}"),
+        )
+    })?;
+    serde_json::from_str(text).map_err(|e| {
         ScimError::bad_request(ScimType::InvalidSyntax, format!("malformed JSON: {e}"))
     })
 }

@@ -562,6 +562,16 @@ async fn content_types_and_malformed_bodies() {
     assert_eq!(bad.status(), 400);
     let body: Value = serde_json::from_slice(bad.body()).unwrap();
     assert_eq!(body["scimType"], "invalidSyntax");
+    // Bytes that are not UTF-8 text, inside a string.
+    let not_text = Request::post("/scim/v2/Users")
+        .header("content-type", "application/json")
+        .body(Bytes::from_static(b"{\"userName\":\"j\xff5\"}"))
+        .unwrap();
+    let bad = s.handle(not_text).await;
+    assert_eq!(bad.status(), 400);
+    let body: Value = serde_json::from_slice(bad.body()).unwrap();
+    assert_eq!(body["scimType"], "invalidSyntax");
+    assert!(body["detail"].as_str().unwrap().contains("UTF-8"), "{body}");
 }
 
 #[tokio::test]

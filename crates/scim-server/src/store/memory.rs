@@ -79,8 +79,9 @@ struct Table {
     ids: FxHashMap<String, u64>,
     /// Insertion sequence → row: scans walk this in the default list order without hashing.
     rows: BTreeMap<u64, Row>,
-    /// Indexed attribute name → folded value → the rows holding it.
-    indexes: HashMap<String, HashMap<String, Postings>>,
+    /// Indexed attribute name (from the configuration) → folded value (the client's) → the
+    /// rows holding it.
+    indexes: FxHashMap<String, HashMap<String, Postings>>,
     next_seq: u64,
 }
 
