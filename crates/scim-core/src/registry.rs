@@ -543,22 +543,8 @@ impl<'a> TopLevel<'a> {
     /// What [`SchemaRegistry::resolve`] finds for a plain `name`: the attribute, and whether
     /// it lives in an extension.
     pub(crate) fn get(&self, name: &str) -> Option<(&'a AttributeDef, bool)> {
-        let entry = self.entry;
-        let loc = match entry.exact.get(name) {
-            Some(loc) => *loc,
-            None => with_ascii_lowercase(name, |k| entry.attrs.get(k).copied())?,
-        };
-        match loc {
-            Loc::Common(i) => Some((self.registry.common.get(i)?, false)),
-            Loc::Schema {
-                schema,
-                attr,
-                extension,
-            } => Some((
-                self.registry.schemas.get(schema)?.attributes.get(attr)?,
-                extension,
-            )),
-        }
+        self.locate(name)
+            .map(|(_, attr, extension)| (attr, extension))
     }
 
     /// [`TopLevel::get`] with the schema the attribute belongs to (the core schema for the

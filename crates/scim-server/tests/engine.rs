@@ -1284,6 +1284,14 @@ mod hooks_and_audit {
         audit: Mutex<Vec<AuditEvent>>,
     }
 
+    impl Recorder {
+        /// The operations the after-hooks saw, with the attributes each changed.
+        fn ops(&self) -> Vec<(Operation, Vec<String>)> {
+            let after = self.after.lock().unwrap();
+            after.iter().map(|(o, _, a)| (*o, a.clone())).collect()
+        }
+    }
+
     #[derive(Debug, Clone)]
     struct Host(Arc<Recorder>);
 
@@ -1367,10 +1375,8 @@ mod hooks_and_audit {
         send_with(&s, Method::PATCH, &path, op, &h).await; // no change: no event
         send_with(&s, Method::DELETE, &path, None, &h).await;
 
-        let after = rec.after.lock().unwrap().clone();
-        let ops: Vec<_> = after.iter().map(|(o, _, a)| (*o, a.clone())).collect();
         assert_eq!(
-            ops,
+            rec.ops(),
             [
                 (
                     Operation::Create,
@@ -1444,10 +1450,8 @@ mod hooks_and_audit {
 
         writes(&server(Some(Host(rec.clone())), Off(rec.clone()))).await;
         assert!(rec.audit.lock().unwrap().is_empty());
-        let after = rec.after.lock().unwrap().clone();
-        let ops: Vec<_> = after.iter().map(|(o, _, a)| (*o, a.clone())).collect();
         assert_eq!(
-            ops,
+            rec.ops(),
             [
                 (
                     Operation::Create,

@@ -129,7 +129,7 @@ pub fn validate(
             continue;
         }
         let old_ext = existing
-            .and_then(|e| e.get(&schema.id))
+            .and_then(|e| member::get(e, &schema.id))
             .and_then(Value::as_object);
         let Some(Value::Object(ext)) = member::get_mut(map, &schema.id) else {
             return Err(invalid_syntax(
@@ -192,7 +192,7 @@ fn check_attribute(
     path: Path<'_>,
 ) -> Result<(), ScimError> {
     let old = existing
-        .and_then(|e| e.get(&attr.name))
+        .and_then(|e| member::get(e, &attr.name))
         .filter(|v| !v.is_null());
     // Most attributes of a schema are absent from a given resource: find that out without
     // hashing the name.

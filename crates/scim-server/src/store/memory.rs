@@ -410,23 +410,19 @@ fn member_ids(resource: &Value) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-impl Tenant {
-    /// Checks the unique attributes of `resource` against the table, ignoring `own_id`.
+impl Table {
+    /// Checks the unique attributes of `resource` against the table, ignoring the row `own`.
     fn check_unique(
         &self,
-        key: &str,
         kind: &Kind,
         resource: &Value,
         own: Option<u64>,
     ) -> Result<(), StoreError> {
-        let Some(table) = self.tables.get(key) else {
-            return Ok(());
-        };
         for ix in kind.indexes.iter().filter(|ix| ix.unique) {
             let Some(v) = str_attr(resource, &ix.name) else {
                 continue;
             };
-            let taken = table
+            let taken = self
                 .lookup(ix, v)
                 .is_some_and(|rows| rows.iter().any(|seq| Some(seq) != own));
             if taken {
@@ -439,25 +435,13 @@ impl Tenant {
         Ok(())
     }
 
-    /// The table of type `key`, created empty if need be.
-    /// The table of type `key`, created empty if need be (the key is copied only then).
-    fn table_mut(&mut self, key: &str) -> Option<&mut Table> {
-        if !self.tables.contains_key(key) {
-            self.tables.insert(key.to_owned(), Table::default());
-        }
-        self.tables.get_mut(key)
-    }
-
-    fn index(&mut self, key: &str, kind: &Kind, seq: u64, resource: &Value) {
-        let Some(table) = self.table_mut(key) else {
-            return;
-        };
+    fn index(&mut self, kind: &Kind, seq: u64, resource: &Value) {
         for ix in &kind.indexes {
             if let Some(v) = str_attr(resource, &ix.name) {
-                if !table.indexes.contains_key(&ix.name) {
-                    table.indexes.insert(ix.name.clone(), HashMap::new());
+                if !self.indexes.contains_key(&ix.name) {
+                    self.indexes.insert(ix.name.clone(), HashMap::new());
                 }
-                let Some(values) = table.indexes.get_mut(&ix.name) else {
+                let Some(values) = self.indexes.get_mut(&ix.name) else {
                     continue;
                 };
                 match values.entry(fold(v, ix.case_exact)) {
@@ -470,20 +454,52 @@ impl Tenant {
         }
     }
 
-    fn unindex(&mut self, key: &str, kind: &Kind, seq: u64, resource: &Value) {
-        let Some(table) = self.tables.get_mut(key) else {
-            return;
-        };
+    fn unindex(&mut self, kind: &Kind, seq: u64, resource: &Value) {
         for ix in &kind.indexes {
-            if let (Some(v), Some(m)) = (
-                str_attr(resource, &ix.name),
-                table.indexes.get_mut(&ix.name),
-            ) {
+            if let (Some(v), Some(m)) =
+                (str_attr(resource, &ix.name), self.indexes.get_mut(&ix.name))
+            {
                 let folded = fold(v, ix.case_exact);
                 if m.get_mut(&folded).is_some_and(|rows| rows.remove(seq)) {
                     m.remove(&folded);
                 }
             }
+        }
+    }
+}
+
+impl Tenant {
+    /// Checks the unique attributes of `resource` against table `key`, ignoring the row `own`.
+    fn check_unique(
+        &self,
+        key: &str,
+        kind: &Kind,
+        resource: &Value,
+        own: Option<u64>,
+    ) -> Result<(), StoreError> {
+        match self.tables.get(key) {
+            Some(table) => table.check_unique(kind, resource, own),
+            None => Ok(()),
+        }
+    }
+
+    /// The table of type `key`, created empty if need be (the key is copied only then).
+    fn table_mut(&mut self, key: &str) -> Option<&mut Table> {
+        if !self.tables.contains_key(key) {
+            self.tables.insert(key.to_owned(), Table::default());
+        }
+        self.tables.get_mut(key)
+    }
+
+    fn index(&mut self, key: &str, kind: &Kind, seq: u64, resource: &Value) {
+        if let Some(table) = self.table_mut(key) {
+            table.index(kind, seq, resource);
+        }
+    }
+
+    fn unindex(&mut self, key: &str, kind: &Kind, seq: u64, resource: &Value) {
+        if let Some(table) = self.tables.get_mut(key) {
+            table.unindex(kind, seq, resource);
         }
     }
 
@@ -719,13 +735,13 @@ impl ResourceStore for MemoryStore {
         }
         let tenant = self.tenant(&ctx.tenant);
         let mut t = tenant.write().map_err(|_| poisoned())?;
-        t.check_unique(key, &kind, &resource, None)?;
         let Some(table) = t.table_mut(key) else {
             return Err(StoreError::Backend("no table for the resource type".into()));
         };
+        table.check_unique(&kind, &resource, None)?;
         let seq = table.next_seq;
         table.next_seq += 1;
-        t.index(key, &kind, seq, &resource);
+        table.index(&kind, seq, &resource);
         if kind.has_members {
             let members = member_ids(&resource);
             let bump = || self.next_version();
